@@ -1,0 +1,95 @@
+/**
+ * Error classes with stable `code`s. Match on `error.code`, never on the message text:
+ * messages explain what to do and may be reworded between releases.
+ *
+ * @module
+ */
+
+/** Every stable error code this library produces. */
+export type ErrorCode =
+  | 'ERR_INVALID_OPTION'
+  | 'ERR_DNS_TIMEOUT'
+  | 'ERR_DNS_NETWORK'
+  | 'ERR_DNS_SERVFAIL'
+  | 'ERR_DNS_REFUSED'
+  | 'ERR_DNS_RCODE'
+  | 'ERR_DISCOVERY_CLOSED'
+  | 'ERR_LISTENER';
+
+/** Base class of every error this library creates. */
+export class DiscoveryError extends Error {
+  /** A stable, machine-readable identifier of the kind of failure. */
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/**
+ * An option (or the environment variable or file it defaults from) has a value the library
+ * cannot use. Thrown by `createDiscovery` and `discover` before any I/O happens.
+ */
+export class InvalidOptionError extends DiscoveryError {
+  /** The name of the offending option, e.g. `"service"` or `"nameservers[1]"`. */
+  readonly option: string;
+
+  constructor(option: string, message: string) {
+    super('ERR_INVALID_OPTION', `Invalid option "${option}": ${message}`);
+    this.option = option;
+  }
+}
+
+/** The codes a {@link LookupError} can carry. */
+export type LookupErrorCode = Extract<
+  ErrorCode,
+  'ERR_DNS_TIMEOUT' | 'ERR_DNS_NETWORK' | 'ERR_DNS_SERVFAIL' | 'ERR_DNS_REFUSED' | 'ERR_DNS_RCODE'
+>;
+
+/**
+ * A DNS lookup failed: no usable answer came back (timeout, network error) or the server
+ * said it could not answer (SERVFAIL, REFUSED, another error RCODE). A failure is never
+ * read as "no peers": the membership is kept and marked stale.
+ */
+export class LookupError extends DiscoveryError {
+  declare readonly code: LookupErrorCode;
+  /** The absolute name that was queried, with its trailing dot. */
+  readonly queryName: string;
+  /** The record type that was queried, e.g. `"SRV"`. */
+  readonly queryType: string;
+
+  constructor(
+    code: LookupErrorCode,
+    queryName: string,
+    queryType: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+    this.queryName = queryName;
+    this.queryType = queryType;
+  }
+}
+
+/** An operation was attempted on (or interrupted by) a closed discovery. */
+export class ClosedError extends DiscoveryError {
+  constructor(message = 'The discovery is closed.') {
+    super('ERR_DISCOVERY_CLOSED', message);
+  }
+}
+
+/**
+ * A listener attached by the application threw (or rejected). The poll loop reports it on
+ * the `error` event and keeps running; the original error is the `cause`.
+ */
+export class ListenerError extends DiscoveryError {
+  /** The event whose listener failed. */
+  readonly event: string;
+
+  constructor(event: string, cause: unknown) {
+    super('ERR_LISTENER', `A listener for "${event}" threw; discovery keeps running.`, { cause });
+    this.event = event;
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * Test helpers: a fake Kubernetes cluster DNS server on loopback.
+ *
+ * @packageDocumentation
+ */
+export {};
