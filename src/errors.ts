@@ -14,7 +14,8 @@ export type ErrorCode =
   | 'ERR_DNS_REFUSED'
   | 'ERR_DNS_RCODE'
   | 'ERR_DISCOVERY_CLOSED'
-  | 'ERR_LISTENER';
+  | 'ERR_LISTENER'
+  | 'ERR_INTERNAL';
 
 /** Base class of every error this library creates. */
 export class DiscoveryError extends Error {

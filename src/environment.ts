@@ -1,0 +1,118 @@
+/**
+ * What a pod knows about itself: its name, namespace, cluster domain and resolver
+ * configuration, each with where it came from (so a diagnosis can say why a value is what it is).
+ *
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { hostname as osHostname } from 'node:os';
+import { applyResolverEnv, parseResolvConf, type ResolverOptions } from './dns/resolv-conf';
+import type { Nameserver } from './dns/types';
+
+/** The default location of the resolver configuration. */
+export const RESOLV_CONF_PATH = '/etc/resolv.conf';
+/** Where Kubernetes mounts the pod's namespace (with the service-account volume). */
+export const NAMESPACE_PATH = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+/** The cluster domain Kubernetes uses when none is configured. */
+export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
+
+/** Where the environment is read from. Every field is injectable for tests. */
+export interface EnvironmentSources {
+  /** Environment variables. Default: `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The host name. Default: `os.hostname()`. */
+  readonly hostname?: () => string;
+  /** Read a text file, or return `undefined` when it is missing or unreadable. Default: a synchronous read. */
+  readonly readFile?: (path: string) => string | undefined;
+  /** Default: `/etc/resolv.conf`. */
+  readonly resolvConfPath?: string;
+  /** Default: `/var/run/secrets/kubernetes.io/serviceaccount/namespace`. */
+  readonly namespacePath?: string;
+}
+
+/** A value and where it came from: `env:POD_NAME`, `file:/etc/resolv.conf`, `hostname` or `default`. */
+export interface Sourced<T> {
+  readonly value: T;
+  readonly from: string;
+}
+
+/** What the pod environment says. */
+export interface PodEnvironment {
+  readonly podName: Sourced<string>;
+  readonly namespace: Sourced<string>;
+  readonly clusterDomain: Sourced<string>;
+  readonly nameservers: Sourced<readonly Nameserver[]>;
+  readonly search: Sourced<readonly string[]>;
+  readonly resolverOptions: Sourced<ResolverOptions>;
+}
+
+function readTextFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Read the pod environment once, synchronously. Never throws for a missing file: every value
+ * has a fallback, and the caller validates what it needs.
+ */
+export function readEnvironment(sources: EnvironmentSources = {}): PodEnvironment {
+  const env = sources.env ?? process.env;
+  const readFile = sources.readFile ?? readTextFile;
+  const resolvConfPath = sources.resolvConfPath ?? RESOLV_CONF_PATH;
+  const namespacePath = sources.namespacePath ?? NAMESPACE_PATH;
+
+  const resolvText = readFile(resolvConfPath);
+  const resolvFrom = resolvText === undefined ? `missing file:${resolvConfPath}` : `file:${resolvConfPath}`;
+  const conf = applyResolverEnv(parseResolvConf(resolvText ?? ''), env);
+  const namespace = readNamespace(env, readFile, namespacePath);
+
+  return {
+    podName: readPodName(env, sources.hostname ?? osHostname),
+    namespace,
+    clusterDomain: clusterDomainFromSearch(conf.search, namespace.value, env['LOCALDOMAIN'] === undefined ? resolvFrom : 'env:LOCALDOMAIN'),
+    nameservers: { value: conf.nameservers, from: resolvFrom },
+    search: { value: conf.search, from: env['LOCALDOMAIN'] === undefined ? resolvFrom : 'env:LOCALDOMAIN' },
+    resolverOptions: { value: conf.options, from: env['RES_OPTIONS'] === undefined ? resolvFrom : `${resolvFrom} + env:RES_OPTIONS` },
+  };
+}
+
+function readPodName(env: Readonly<Record<string, string | undefined>>, hostname: () => string): Sourced<string> {
+  for (const name of ['POD_NAME', 'HOSTNAME'] as const) {
+    const value = env[name]?.trim();
+    if (value) return { value: firstLabelOf(value), from: `env:${name}` };
+  }
+  return { value: firstLabelOf(hostname()), from: 'hostname' };
+}
+
+/** Pods with `setHostnameAsFQDN: true` have the FQDN as host name; the pod name is its first label. */
+function firstLabelOf(name: string): string {
+  const dot = name.indexOf('.');
+  return dot === -1 ? name : name.slice(0, dot);
+}
+
+function readNamespace(
+  env: Readonly<Record<string, string | undefined>>,
+  readFile: (path: string) => string | undefined,
+  path: string,
+): Sourced<string> {
+  const fromEnv = env['POD_NAMESPACE']?.trim();
+  if (fromEnv) return { value: fromEnv, from: 'env:POD_NAMESPACE' };
+  const fromFile = readFile(path)?.trim();
+  if (fromFile) return { value: fromFile, from: `file:${path}` };
+  return { value: 'default', from: 'default' };
+}
+
+/**
+ * The kubelet writes `search <ns>.svc.<zone> svc.<zone> <zone>` for ClusterFirst pods, so the
+ * zone follows `<ns>.svc.` in the first entry, or `svc.` in the second.
+ */
+function clusterDomainFromSearch(search: readonly string[], namespace: string, from: string): Sourced<string> {
+  const own = search.find((entry) => entry.startsWith(`${namespace}.svc.`));
+  if (own) return { value: own.slice(`${namespace}.svc.`.length), from };
+  const shared = search.find((entry) => entry.startsWith('svc.') && entry.length > 4);
+  if (shared) return { value: shared.slice(4), from };
+  return { value: DEFAULT_CLUSTER_DOMAIN, from: 'default' };
+}
