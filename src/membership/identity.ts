@@ -1,0 +1,134 @@
+/**
+ * Identity: pod name ⇄ ordinal ⇄ DNS name, and turning observed endpoints into peers.
+ *
+ * @module
+ */
+import { isIP } from 'node:net';
+import { firstLabel } from '../dns/name';
+import type { ObservedEndpoint, SuccessfulObservation } from '../sources/observation';
+import type { Peer } from './types';
+
+/** What identity decisions need to know about the cluster and this pod. */
+export interface MembershipContext {
+  /** Pod-name prefix of the members. */
+  readonly statefulSet: string;
+  /** `.spec.ordinals.start`: the seed's ordinal. */
+  readonly ordinalStart: number;
+  /** This pod's name. */
+  readonly podName: string;
+  /** `<service>.<namespace>.svc.<zone>`, without the trailing dot. */
+  readonly serviceDomain: string;
+}
+
+/** StatefulSet ordinals are int32 (`.spec.ordinals.start + replicas`). */
+const MAX_ORDINAL = 2_147_483_647;
+/** `<prefix>-<n>` with a canonical decimal `n` (no sign, no leading zero), as the controller writes it. */
+const ORDINAL_NAME = /^(.+)-(0|[1-9][0-9]*)$/;
+
+/** The ordinal of `podName` as a pod of `statefulSet`, or `null` (`mysql-01`, `mysql--1`, `other-1` have none). */
+export function parseOrdinal(podName: string, statefulSet: string): number | null {
+  const match = ORDINAL_NAME.exec(podName);
+  if (!match || match[1] !== statefulSet) return null;
+  const ordinal = Number(match[2]);
+  return ordinal <= MAX_ORDINAL ? ordinal : null;
+}
+
+/** The StatefulSet a pod name belongs to (`mysql` for `mysql-1`), or `undefined` if it has no ordinal suffix. */
+export function deriveStatefulSet(podName: string): string | undefined {
+  const match = ORDINAL_NAME.exec(podName);
+  if (!match || Number(match[2]) > MAX_ORDINAL) return undefined;
+  const prefix = match[1] as string;
+  return prefix.endsWith('-') ? undefined : prefix;
+}
+
+/** The DNS name a StatefulSet pod gets: `<sts>-<n>.<serviceDomain>` (no trailing dot). */
+export function predictedHost(statefulSet: string, ordinal: number, serviceDomain: string): string {
+  return `${statefulSet}-${ordinal}.${serviceDomain}`;
+}
+
+/**
+ * The name CoreDNS gives an endpoint without a hostname: the address with '.' or ':' replaced
+ * by '-', and a '0' appended when that leaves a trailing '-' (`2001:db8::` → `2001-db8--0`).
+ */
+export function dashedName(address: string): string {
+  const dashed = address.toLowerCase().replace(/[.:]/g, '-');
+  return dashed.endsWith('-') ? `${dashed}0` : dashed;
+}
+
+/** True when `label` is the dashed form of one of `addresses` (a hostname-less endpoint). */
+export function isDashedAddressName(label: string, addresses: readonly string[]): boolean {
+  return addresses.some((address) => dashedName(address) === label.toLowerCase());
+}
+
+interface Draft {
+  name: string;
+  ordinal: number | null;
+  host: string | null;
+  addresses: Set<string>;
+  port: number | null;
+}
+
+/** How an endpoint is named, or `undefined` for another StatefulSet's pod (not a member). */
+function identify(endpoint: ObservedEndpoint, context: MembershipContext): Pick<Draft, 'name' | 'ordinal'> | undefined {
+  if (endpoint.host === null) {
+    const first = [...endpoint.addresses].sort(compareAddresses)[0];
+    return first === undefined ? undefined : { name: first, ordinal: null };
+  }
+  const label = firstLabel(endpoint.host).toLowerCase();
+  if (isDashedAddressName(label, endpoint.addresses)) return { name: label, ordinal: null };
+  const ordinal = parseOrdinal(label, context.statefulSet);
+  if (ordinal !== null) return { name: label, ordinal };
+  if (ORDINAL_NAME.test(label)) return undefined;
+  return { name: label, ordinal: null };
+}
+
+/**
+ * Turn what a source saw into sorted, merged peers. Endpoints with the same name (a dual-stack
+ * pod, or duplicate hostnames) become one peer with the union of their addresses.
+ */
+export function toPeers(observation: SuccessfulObservation, context: MembershipContext): Peer[] {
+  const drafts = new Map<string, Draft>();
+  for (const endpoint of observation.endpoints) {
+    const identity = identify(endpoint, context);
+    if (!identity) continue;
+    const draft = drafts.get(identity.name);
+    if (draft) {
+      for (const address of endpoint.addresses) draft.addresses.add(address);
+      draft.port ??= endpoint.port;
+      draft.host ??= endpoint.host;
+    } else {
+      drafts.set(identity.name, { ...identity, host: endpoint.host, addresses: new Set(endpoint.addresses), port: endpoint.port });
+    }
+  }
+  return [...drafts.values()]
+    .map(
+      (draft): Peer => ({
+        name: draft.name,
+        ordinal: draft.ordinal,
+        host: draft.host,
+        addresses: [...draft.addresses].sort(compareAddresses),
+        port: draft.port,
+        ready: true,
+        self: draft.name === context.podName,
+        sources: [observation.source],
+      }),
+    )
+    .sort(comparePeers);
+}
+
+/** Peer order: by ordinal (peers without one last), then by name. */
+export function comparePeers(a: Peer, b: Peer): number {
+  if (a.ordinal !== b.ordinal) {
+    if (a.ordinal === null) return 1;
+    if (b.ordinal === null) return -1;
+    return a.ordinal - b.ordinal;
+  }
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/** Address order: IPv4 before IPv6, then by text. */
+export function compareAddresses(a: string, b: string): number {
+  const family = isIP(a) - isIP(b);
+  if (family !== 0) return family;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
