@@ -1,6 +1,18 @@
 /**
- * headless-discovery: find the peers of a clustered service behind a Kubernetes headless Service.
+ * headless-discovery: find the peers of a clustered service behind a Kubernetes headless
+ * Service, as an ordinal-ordered membership with join/leave events.
  *
  * @packageDocumentation
  */
-export * from './errors';
+export { createDiscovery, discover, Discovery } from './discovery';
+export type { DiscoveryEvents, MembershipChange } from './discovery';
+export type { DiscoveryOptions } from './options';
+export type { Membership, MembershipDiff, Peer, PeerUpdate, SourceName } from './membership/types';
+export {
+  ClosedError,
+  DiscoveryError,
+  InvalidOptionError,
+  ListenerError,
+  LookupError,
+} from './errors';
+export type { ErrorCode, LookupErrorCode } from './errors';

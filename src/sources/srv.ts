@@ -1,0 +1,130 @@
+/**
+ * The SRV source: one query for `_<port>._<proto>.<service>.<ns>.svc.<zone>` names every ready
+ * pod, its port and (in the additional section) its addresses. Targets whose addresses were
+ * not included are looked up with A and AAAA, a few at a time.
+ *
+ * @module
+ */
+import { absoluteName, relativeName } from '../dns/name';
+import type { AddressRecord, DnsRecord, FailedResult, Resolver, SrvRecord } from '../dns/types';
+import { isObserved } from '../dns/types';
+import { mapWithConcurrency } from './concurrency';
+import { toLookupError } from './lookup-error';
+import { minimumTtl } from './ttl';
+import type { Observation, ObservedEndpoint } from './observation';
+import type { Source } from './source';
+
+/** How many target address lookups run at once when the SRV answer lacks their addresses. */
+export const TARGET_LOOKUP_CONCURRENCY = 8;
+
+/** Settings of the SRV source. */
+export interface SrvSourceSettings {
+  /** `<service>.<namespace>.svc.<zone>`, without the trailing dot. */
+  readonly serviceDomain: string;
+  readonly portName: string;
+  readonly protocol: string;
+}
+
+/** The SRV name of a named port: `_<port>._<proto>.<serviceDomain>.` */
+export function srvName(settings: SrvSourceSettings): string {
+  return absoluteName(`_${settings.portName}._${settings.protocol}.${settings.serviceDomain}`);
+}
+
+/** Create the SRV source. */
+export function createSrvSource(resolver: Resolver, settings: SrvSourceSettings): Source {
+  const name = srvName(settings);
+  return {
+    name: 'srv',
+    observe: (signal) => observeSrv(resolver, name, signal),
+  };
+}
+
+async function observeSrv(resolver: Resolver, name: string, signal: AbortSignal): Promise<Observation> {
+  const result = await resolver.lookup(name, 'SRV', signal);
+  if (!isObserved(result)) {
+    return { ok: false, source: 'srv', error: toLookupError(result), queries: result.queries };
+  }
+  if (result.outcome !== 'answer') {
+    return { ok: true, source: 'srv', endpoints: [], ttl: result.negativeTtl, queries: result.queries };
+  }
+
+  const records = result.answers.filter((record): record is SrvRecord => record.type === 'SRV');
+  const glue = addressesByName(result.additionals);
+  const targets = uniqueTargets(records);
+  const missing = targets.filter((target) => !glue.has(target.target));
+
+  let queries = result.queries;
+  let ttl = minimumTtl(records.map((record) => record.ttl));
+  const resolved = await mapWithConcurrency(missing, TARGET_LOOKUP_CONCURRENCY, (target) =>
+    lookupAddresses(resolver, target.target, signal),
+  );
+  for (const [index, lookup] of resolved.entries()) {
+    queries += lookup.queries;
+    if (lookup.failure) {
+      // A target we could not resolve is not a target that left: fail the whole observation
+      // so the membership is kept (stale) rather than losing that peer.
+      return { ok: false, source: 'srv', error: toLookupError(lookup.failure), queries };
+    }
+    const target = missing[index];
+    if (target && lookup.records.length > 0) glue.set(target.target, lookup.records);
+  }
+
+  const endpoints: ObservedEndpoint[] = [];
+  for (const target of targets) {
+    const addresses = glue.get(target.target);
+    // NXDOMAIN for a listed target means the pod went away between the two queries.
+    if (!addresses) continue;
+    ttl = minimumTtl([ttl, ...addresses.map((record) => record.ttl)]);
+    endpoints.push({
+      host: relativeName(target.target),
+      addresses: addresses.map((record) => record.address),
+      port: target.port,
+    });
+  }
+  return { ok: true, source: 'srv', endpoints, ttl, queries };
+}
+
+function uniqueTargets(records: readonly SrvRecord[]): SrvRecord[] {
+  const seen = new Map<string, SrvRecord>();
+  for (const record of records) {
+    if (!seen.has(record.target) && record.target !== '.') seen.set(record.target, record);
+  }
+  return [...seen.values()];
+}
+
+function addressesByName(records: readonly DnsRecord[]): Map<string, AddressRecord[]> {
+  const byName = new Map<string, AddressRecord[]>();
+  for (const record of records) {
+    if (record.type !== 'A' && record.type !== 'AAAA') continue;
+    const list = byName.get(record.name);
+    if (list) {
+      if (!list.some((known) => known.address === record.address)) list.push(record);
+    } else {
+      byName.set(record.name, [record]);
+    }
+  }
+  return byName;
+}
+
+interface TargetAddresses {
+  readonly records: AddressRecord[];
+  readonly queries: number;
+  readonly failure: FailedResult | undefined;
+}
+
+async function lookupAddresses(resolver: Resolver, target: string, signal: AbortSignal): Promise<TargetAddresses> {
+  const [v4, v6] = await Promise.all([
+    resolver.lookup(target, 'A', signal),
+    resolver.lookup(target, 'AAAA', signal),
+  ]);
+  const queries = v4.queries + v6.queries;
+  for (const result of [v4, v6]) {
+    if (!isObserved(result)) return { records: [], queries, failure: result };
+  }
+  const records = [v4, v6].flatMap((result) =>
+    result.outcome === 'answer'
+      ? result.answers.filter((record): record is AddressRecord => record.type === 'A' || record.type === 'AAAA')
+      : [],
+  );
+  return { records, queries, failure: undefined };
+}
