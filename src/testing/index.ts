@@ -1,6 +1,16 @@
 /**
- * Test helpers: a fake Kubernetes cluster DNS server on loopback.
+ * Test helpers: a fake Kubernetes cluster DNS on loopback, for this library's tests, its demo,
+ * and your own tests.
  *
  * @packageDocumentation
  */
-export {};
+export { createFakeCluster, FakeCluster, FakeService } from './fake-cluster';
+export type {
+  FakeClusterOptions,
+  FakeClusterStats,
+  FakePod,
+  FakePort,
+  FakeServiceDefinition,
+  IncomingQuery,
+  OutageMode,
+} from './fake-cluster';

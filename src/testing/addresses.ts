@@ -1,0 +1,20 @@
+/**
+ * Pod IP allocation for the fake cluster: deterministic, never reused, so a restarted pod
+ * always comes back with a new address (as a re-created pod usually does).
+ *
+ * @module
+ */
+
+/** Hands out pod addresses: IPv4 from 10.244.0.0/16, IPv6 from fd00:10:244::/64. */
+export class AddressAllocator {
+  #next = 1;
+
+  /** A fresh address of each requested family, from one counter so the two line up. */
+  allocate(families: readonly ('IPv4' | 'IPv6')[]): string[] {
+    const index = this.#next++;
+    if (index > 65_000) throw new RangeError('the fake cluster ran out of pod addresses');
+    return families.map((family) =>
+      family === 'IPv4' ? `10.244.${index >> 8}.${index & 0xff}` : `fd00:10:244::${index.toString(16)}`,
+    );
+  }
+}

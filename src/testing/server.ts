@@ -1,0 +1,142 @@
+/**
+ * The fake cluster's network side: dns2's UDP and TCP servers bound to the same loopback port
+ * (clients retry truncated UDP answers over TCP on the same port), answering every query with
+ * bytes from {@link encodeResponse}.
+ *
+ * @module
+ */
+import DNS from 'dns2';
+import type { Socket } from 'node:net';
+import { encodeResponse, type ResponseMessage } from './wire';
+import type { ZoneAnswer } from './zone';
+
+const { Packet } = DNS;
+
+/** How the server treats every query while an outage is simulated. */
+export type OutageMode = 'drop' | 'servfail' | 'refused';
+
+/** A parsed query, as the cluster sees it. */
+export interface IncomingQuery {
+  readonly name: string;
+  readonly type: string;
+  readonly transport: 'udp' | 'tcp';
+}
+
+/** What the server needs from the cluster. */
+export interface QueryHandler {
+  /** The answer for a question; `undefined` to stay silent (a dropped query). */
+  answer(query: IncomingQuery): ZoneAnswer | 'drop';
+  /** Called for every reply, with whether it was truncated. */
+  replied(query: IncomingQuery, truncated: boolean): void;
+}
+
+type DnsRequest = ReturnType<typeof Packet.parse>;
+type Send = (response: Buffer) => unknown;
+
+const MAX_UDP_WITHOUT_EDNS = 512;
+const MAX_TCP = 65_535;
+const TYPE_NAMES: Readonly<Record<number, string>> = { 1: 'A', 28: 'AAAA', 33: 'SRV', 12: 'PTR', 6: 'SOA', 16: 'TXT', 255: 'ANY' };
+
+/** A running UDP+TCP DNS server on one loopback port. */
+export class LoopbackDnsServer {
+  readonly host: string;
+  readonly port: number;
+  readonly #udp: InstanceType<typeof DNS.UDPServer>;
+  readonly #tcp: InstanceType<typeof DNS.TCPServer>;
+  readonly #connections: Set<Socket>;
+  #closing: Promise<void> | undefined;
+
+  private constructor(host: string, port: number, udp: InstanceType<typeof DNS.UDPServer>, tcp: InstanceType<typeof DNS.TCPServer>, connections: Set<Socket>) {
+    this.host = host;
+    this.port = port;
+    this.#udp = udp;
+    this.#tcp = tcp;
+    this.#connections = connections;
+  }
+
+  /** Bind UDP and TCP on the same free port of `host` and serve `handler`. */
+  static async start(host: string, handler: QueryHandler): Promise<LoopbackDnsServer> {
+    for (let attempt = 0; ; attempt++) {
+      const connections = new Set<Socket>();
+      const tcp = new DNS.TCPServer();
+      tcp.on('connection', (socket: Socket) => {
+        connections.add(socket);
+        socket.on('close', () => connections.delete(socket));
+      });
+      tcp.on('request', (request: DnsRequest, send: Send) => respond(handler, request, 'tcp', MAX_TCP, send));
+      tcp.on('requestError', () => undefined);
+      tcp.on('error', () => undefined);
+      await new Promise<void>((resolve, reject) => {
+        tcp.once('error', reject);
+        tcp.listen(0, host, () => resolve());
+      });
+      const port = (tcp.address() as { port: number }).port;
+
+      const udp = new DNS.UDPServer({ type: host.includes(':') ? 'udp6' : 'udp4' });
+      udp.on('request', (request: DnsRequest, send: Send) => respond(handler, request, 'udp', udpLimit(request), send));
+      udp.on('requestError', () => undefined);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          udp.once('error', reject);
+          udp.bind(port, host, () => {
+            udp.off('error', reject);
+            resolve();
+          });
+        });
+        udp.on('error', () => undefined);
+        return new LoopbackDnsServer(host, port, udp, tcp, connections);
+      } catch (error) {
+        // Someone holds that UDP port: try another pair.
+        await new Promise<void>((resolve) => tcp.close(() => resolve()));
+        if (attempt >= 20) throw error;
+      }
+    }
+  }
+
+  /** Stop listening and drop every open connection. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= new Promise<void>((resolve) => {
+      for (const socket of this.#connections) socket.destroy();
+      let pending = 2;
+      const done = (): void => {
+        if (--pending === 0) resolve();
+      };
+      this.#tcp.close(() => done());
+      this.#udp.close(() => done());
+    });
+    return this.#closing;
+  }
+}
+
+/** RFC 6891 §6.2.5: the requestor's advertised size, never below 512; 512 without EDNS. */
+function udpLimit(request: DnsRequest): number {
+  const opt = request.additionals.find((record) => record.type === 41);
+  return opt ? Math.max(MAX_UDP_WITHOUT_EDNS, Number(opt.class) || 0) : MAX_UDP_WITHOUT_EDNS;
+}
+
+function respond(handler: QueryHandler, request: DnsRequest, transport: 'udp' | 'tcp', limit: number, send: Send): void {
+  try {
+    const question = request.questions[0];
+    if (!question) return;
+    const query: IncomingQuery = {
+      name: String(question.name).toLowerCase(),
+      type: TYPE_NAMES[Number(question.type)] ?? `TYPE${String(question.type)}`,
+      transport,
+    };
+    const answer = handler.answer(query);
+    if (answer === 'drop') return;
+    const opt = request.additionals.find((record) => record.type === 41);
+    const message: ResponseMessage = {
+      ...answer,
+      id: request.header.id ?? 0,
+      recursionDesired: request.header.rd === 1,
+      question: { name: String(question.name), type: Number(question.type), class: Number(question.class) },
+      ednsUdpSize: opt ? Number(opt.class) : undefined,
+    };
+    const { buffer, truncated } = encodeResponse(message, limit);
+    handler.replied(query, truncated);
+    void Promise.resolve(send(buffer)).catch(() => undefined);
+  } catch {
+    // A fake that throws would crash the tests' process (dns2 does not catch); stay silent.
+  }
+}
