@@ -95,7 +95,21 @@ writeFileSync(
   "import { createDiscovery, InvalidOptionError, type Membership, type Peer } from 'headless-discovery';\n" +
     "import { createFakeCluster, type FakeCluster } from 'headless-discovery/testing';\n" + typed,
 );
-const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-run(process.execPath, [tsc, '--noEmit', '--strict', '--skipLibCheck', '--module', 'nodenext', '--moduleResolution', 'nodenext',
-  '--target', 'es2022', '--types', 'node', '--typeRoots', join(root, 'node_modules', '@types'), 'types-esm.mts', 'types-cjs.cts'], consumer);
+writeFileSync(
+  join(consumer, 'tsconfig.json'),
+  JSON.stringify({
+    compilerOptions: {
+      noEmit: true,
+      strict: true,
+      skipLibCheck: true,
+      module: 'nodenext',
+      moduleResolution: 'nodenext',
+      target: 'es2022',
+      types: ['node'],
+      typeRoots: [join(root, 'node_modules', '@types')],
+    },
+    files: ['types-esm.mts', 'types-cjs.cts'],
+  }),
+);
+run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', consumer], consumer);
 console.log('ok: types resolve for ESM and CommonJS TypeScript consumers');
