@@ -89,6 +89,18 @@ describe('a 300-pod StatefulSet', () => {
   });
 });
 
+describe('a 1000-pod StatefulSet', () => {
+  it('is discovered completely even though the TCP answer has no room for every address', async () => {
+    const svc = cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1000 });
+    const discovery = track(createDiscovery(options({ dnsTimeoutMs: 5000 })));
+
+    const membership = await discovery.start();
+
+    expect(membership.peers).toHaveLength(1000);
+    expect(membership.peers.map((peer) => peer.addresses[0])).toEqual(svc.pods.map((pod) => pod.addresses[0]));
+  });
+});
+
 describe('membership changes', () => {
   it('reports scale-up as joins and scale-down as leaves, with the seed event', async () => {
     const svc = cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }] });
