@@ -70,6 +70,7 @@ export class Discovery
   #followUp: Promise<Membership> | undefined;
   #started: Promise<Membership> | undefined;
   #closing: Promise<void> | undefined;
+  #warned = false;
   readonly #onExternalAbort = (): void => void this.close();
 
   /** @internal Use {@link createDiscovery}. */
@@ -126,7 +127,10 @@ export class Discovery
    */
   refresh(): Promise<Membership> {
     if (this.closed) return Promise.reject(new ClosedError());
-    this.#started ??= this.#pollNow();
+    if (!this.#started) {
+      this.#started = this.#pollNow();
+      return this.#started;
+    }
     if (!this.#inFlight) return this.#pollNow();
     this.#followUp ??= this.#inFlight.then(
       () => this.#afterFollowUp(),
@@ -168,7 +172,21 @@ export class Discovery
       process.emitWarning(`A listener for "error" threw: ${String(error)}`, 'HeadlessDiscoveryWarning');
       return;
     }
-    this.emit('error', new ListenerError(event, error));
+    this.#reportError(new ListenerError(event, error));
+  }
+
+  /** Emit `error`; with nobody listening, say so once as a process warning instead of staying silent. */
+  #reportError(error: DiscoveryError): void {
+    if (this.listenerCount('error') > 0) {
+      this.emit('error', error);
+      return;
+    }
+    if (this.#warned) return;
+    this.#warned = true;
+    process.emitWarning(
+      `${error.message} (further errors of this discovery are not reported: add an "error" listener to see them)`,
+      { type: 'HeadlessDiscoveryWarning', code: error.code },
+    );
   }
 
   #afterFollowUp(): Promise<Membership> {
@@ -203,7 +221,7 @@ export class Discovery
     } catch (error) {
       if (this.closed) throw new ClosedError('The discovery was closed during a poll.');
       // Not a DNS failure (those are observations): a bug. Report it; keep the membership.
-      this.emit('error', new DiscoveryError('ERR_INTERNAL', `A poll failed unexpectedly (please report this): ${String(error)}`, { cause: error }));
+      this.#reportError(new DiscoveryError('ERR_INTERNAL', `A poll failed unexpectedly (please report this): ${String(error)}`, { cause: error }));
       return this.#membership;
     }
     if (this.closed) throw new ClosedError('The discovery was closed during a poll.');
@@ -211,7 +229,7 @@ export class Discovery
     const previous = this.#membership;
     const step = reconcile(previous, observation, this.#context, this.#now());
     this.#membership = step.membership;
-    if (!observation.ok) this.emit('error', observation.error);
+    if (!observation.ok) this.#reportError(observation.error);
     this.#announce(step.diff, step.seedChanged ? step.previousSeed : undefined);
     return this.#membership;
   }

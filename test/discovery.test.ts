@@ -305,6 +305,34 @@ describe('lifecycle', () => {
     expect(later.peers).toHaveLength(2);
   });
 
+  it('with no error listener, warns once through process warnings instead of staying silent', async () => {
+    cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
+    cluster.outage('servfail');
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const discovery = track(createDiscovery(options()));
+      await discovery.start();
+      await discovery.refresh();
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    const ours = warnings.filter((warning) => warning.name === 'HeadlessDiscoveryWarning');
+    expect(ours).toHaveLength(1);
+    expect(ours[0]?.message).toMatch(/SRV lookup .* answered SERVFAIL/);
+  });
+
+  it('refresh() before start() starts with a single poll', async () => {
+    cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
+    const discovery = track(createDiscovery(options()));
+    const membership = await discovery.refresh();
+    expect(membership.peers).toHaveLength(1);
+    expect(cluster.stats.udpQueries).toBe(1);
+    expect(await discovery.start()).toBe(membership);
+  });
+
   it('coalesces concurrent refresh() calls into one follow-up poll', async () => {
     cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
     const discovery = track(createDiscovery(options()));

@@ -137,6 +137,8 @@ function respond(handler: QueryHandler, request: DnsRequest, transport: 'udp' | 
     handler.replied(query, truncated);
     void Promise.resolve(send(buffer)).catch(() => undefined);
   } catch {
-    // A fake that throws would crash the tests' process (dns2 does not catch); stay silent.
+    // dns2 does not catch a throwing handler; answer SERVFAIL, as a broken server would.
+    const failure = Buffer.from(request.header.id === undefined ? [] : [request.header.id >> 8, request.header.id & 0xff, 0x81, 0x02, 0, 0, 0, 0, 0, 0, 0, 0]);
+    if (failure.length > 0) void Promise.resolve(send(failure)).catch(() => undefined);
   }
 }
