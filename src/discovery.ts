@@ -1,50 +1,33 @@
 /**
- * The discovery runtime: schedules polls, feeds each observation to the pure reconcile step,
- * and emits what changed. It decides nothing about membership itself.
+ * The discovery runtime: feeds each poll's observation (and each readiness verdict) to the pure
+ * reconcile step and emits what changed. Scheduling lives in the scheduler, decisions in
+ * `membership/`; this file wires them and owns the lifecycle.
  *
  * @module
  */
 import { createDnsResolver } from './dns/resolver';
 import { ClosedError, DiscoveryError, ListenerError } from './errors';
-import { jitteredDelay } from './interval';
-import { emptyMembership, reconcile } from './membership/reconcile';
+import type { DiscoveryEvents, MembershipChange } from './discovery-events';
 import type { MembershipContext } from './membership/identity';
-import type { Membership, MembershipDiff, Peer } from './membership/types';
+import { parseOrdinal } from './membership/identity';
+import { applyReadiness, initialState, reconcile, type MembershipState, type ReconcileResult } from './membership/reconcile';
+import { checkSelfPresence, INITIAL_SELF_PRESENCE, type SelfPresence } from './membership/self-presence';
+import type { Membership } from './membership/types';
 import { resolveOptions, type DiscoveryConfig, type DiscoveryOptions } from './options';
+import { ReadinessMonitor } from './readiness/monitor';
 import { SafeEmitter } from './safe-emitter';
-import { createAddressSource } from './sources/address';
-import type { Source } from './sources/source';
-import { createSrvSource } from './sources/srv';
+import { PollScheduler } from './scheduler';
 import { ChangeQueue } from './change-queue';
+import { createSources } from './sources/create-sources';
+import { observeInOrder, type PollOutcome } from './sources/fallback';
+import type { Source } from './sources/source';
 
-/** Events of a {@link Discovery}, with their listener arguments. */
-export interface DiscoveryEvents {
-  /** A peer appeared. */
-  join: [peer: Peer];
-  /** A peer disappeared from a successful observation. Never emitted because a lookup failed. */
-  leave: [peer: Peer];
-  /** The same pod (same name) changed address, port, host or readiness. */
-  update: [peer: Peer, previous: Peer];
-  /** Anything above happened; emitted once per poll, after the individual events. */
-  change: [membership: Membership, diff: MembershipDiff];
-  /** The seed (the peer with ordinal `ordinalStart`) appeared, disappeared or was replaced. */
-  seed: [seed: Peer | null, previous: Peer | null];
-  /**
-   * A poll failed (a `LookupError`: timeout, SERVFAIL, …; membership is kept and marked
-   * stale), or a listener threw (`ListenerError`). Never fatal: polling continues.
-   */
-  error: [error: DiscoveryError];
-}
-
-/** One item of `for await (const change of discovery)`. */
-export interface MembershipChange {
-  readonly membership: Membership;
-  readonly diff: MembershipDiff;
-}
+export type { DiscoveryEvents, MembershipChange } from './discovery-events';
 
 /** Test seams of the runtime. */
 export interface DiscoveryDependencies {
-  readonly source?: Source;
+  /** Replaces the configured sources (in order of preference). */
+  readonly sources?: readonly Source[];
   readonly now?: () => number;
   readonly random?: () => number;
 }
@@ -59,15 +42,17 @@ export class Discovery
 {
   readonly #config: DiscoveryConfig;
   readonly #context: MembershipContext;
-  readonly #source: Source;
+  readonly #sources: readonly Source[];
   readonly #now: () => number;
-  readonly #random: () => number;
+  readonly #scheduler: PollScheduler<Membership>;
+  readonly #readiness: ReadinessMonitor | undefined;
   readonly #controller = new AbortController();
   readonly #queues = new Set<ChangeQueue<MembershipChange>>();
-  #membership: Membership;
-  #timer: NodeJS.Timeout | undefined;
-  #inFlight: Promise<Membership> | undefined;
-  #followUp: Promise<Membership> | undefined;
+  readonly #isMemberPod: boolean;
+  #state: MembershipState;
+  #selfPresence: SelfPresence = INITIAL_SELF_PRESENCE;
+  #consecutiveFailures = 0;
+  #staleTimer: NodeJS.Timeout | undefined;
   #started: Promise<Membership> | undefined;
   #closing: Promise<void> | undefined;
   #warned = false;
@@ -83,10 +68,19 @@ export class Discovery
       podName: config.podName,
       serviceDomain: config.serviceDomain,
     };
-    this.#source = dependencies.source ?? createSource(config);
+    this.#isMemberPod = parseOrdinal(config.podName, config.statefulSet) !== null;
+    this.#sources =
+      dependencies.sources ??
+      createSources(
+        config,
+        createDnsResolver({ nameservers: config.nameservers, timeoutMs: config.dnsTimeoutMs, attempts: config.dnsAttempts }),
+      );
     this.#now = dependencies.now ?? Date.now;
-    this.#random = dependencies.random ?? Math.random;
-    this.#membership = emptyMembership(this.#context);
+    this.#scheduler = new PollScheduler(() => this.#poll(), config.timing, this.#now, dependencies.random ?? Math.random);
+    this.#readiness = config.readiness
+      ? new ReadinessMonitor({ config: config.readiness, onChange: () => this.#readinessChanged() })
+      : undefined;
+    this.#state = initialState(this.#context, config.policy);
     if (config.signal?.aborted) {
       void this.close();
     } else {
@@ -94,9 +88,9 @@ export class Discovery
     }
   }
 
-  /** The current membership: an immutable snapshot, replaced (never mutated) on every poll. */
+  /** The current membership: an immutable snapshot, replaced (never mutated) on every change. */
   get membership(): Membership {
-    return this.#membership;
+    return this.#state.membership;
   }
 
   /** Aborts when the discovery closes: tie your own work to the discovery's lifetime with it. */
@@ -110,36 +104,33 @@ export class Discovery
   }
 
   /**
-   * Start polling. Resolves after the first poll with the first membership. If that poll
-   * failed, the membership is empty and `stale`, an `error` event says why, and polling goes on.
-   * Calling it again returns the same promise. Rejects with `ERR_DISCOVERY_CLOSED` when closed.
+   * Start polling. Resolves after the first poll (and, with `readiness`, after the first probe of
+   * each peer it found) with the first membership. If that poll failed, the membership is empty
+   * and `stale`, an `error` event says why, and polling goes on. Calling it again returns the
+   * same promise. Rejects with `ERR_DISCOVERY_CLOSED` when closed.
    */
   start(): Promise<Membership> {
     if (this.closed) return Promise.reject(new ClosedError());
-    this.#started ??= this.#pollNow();
+    this.#started ??= this.#scheduler.request().then(async () => {
+      await this.#readiness?.settled();
+      return this.membership;
+    });
     return this.#started;
   }
 
   /**
    * Poll now (for example after a connection to a peer failed) and resolve with the resulting
    * membership. While a poll is in flight, callers share one follow-up poll that starts when it
-   * ends, so the result always reflects DNS as it was after the call. Starts the discovery.
+   * ends, so the result always reflects DNS as it was after the call; polls never start closer
+   * together than `minIntervalMs`. Starts the discovery.
    */
   refresh(): Promise<Membership> {
     if (this.closed) return Promise.reject(new ClosedError());
-    if (!this.#started) {
-      this.#started = this.#pollNow();
-      return this.#started;
-    }
-    if (!this.#inFlight) return this.#pollNow();
-    this.#followUp ??= this.#inFlight.then(
-      () => this.#afterFollowUp(),
-      () => this.#afterFollowUp(),
-    );
-    return this.#followUp;
+    if (!this.#started) return this.start();
+    return this.#scheduler.request();
   }
 
-  /** Stop polling, abort lookups in flight and end async iterators. Idempotent. */
+  /** Stop polling and probing, abort lookups in flight and end async iterators. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= this.#shutdown();
     return this.#closing;
@@ -189,93 +180,99 @@ export class Discovery
     );
   }
 
-  #afterFollowUp(): Promise<Membership> {
-    this.#followUp = undefined;
-    if (this.closed) return Promise.reject(new ClosedError());
-    return this.#inFlight ?? this.#pollNow();
-  }
-
-  #pollNow(): Promise<Membership> {
-    clearTimeout(this.#timer);
-    const poll = this.#poll().finally(() => {
-      this.#inFlight = undefined;
-      if (!this.closed) this.#scheduleNext();
-    });
-    this.#inFlight = poll;
-    return poll;
-  }
-
-  #scheduleNext(): void {
-    clearTimeout(this.#timer);
-    const delay = jitteredDelay(this.#config.intervalMs, this.#config.jitter, this.#random);
-    this.#timer = setTimeout(() => {
-      this.#pollNow().catch(() => undefined);
-    }, delay);
-    this.#timer.unref();
-  }
-
   async #poll(): Promise<Membership> {
-    let observation;
+    let outcome: PollOutcome;
     try {
-      observation = await this.#source.observe(this.#controller.signal);
+      outcome = await observeInOrder(this.#sources, this.#controller.signal, this.#config.retry);
     } catch (error) {
       if (this.closed) throw new ClosedError('The discovery was closed during a poll.');
       // Not a DNS failure (those are observations): a bug. Report it; keep the membership.
       this.#reportError(new DiscoveryError('ERR_INTERNAL', `A poll failed unexpectedly (please report this): ${String(error)}`, { cause: error }));
-      return this.#membership;
+      return this.membership;
     }
     if (this.closed) throw new ClosedError('The discovery was closed during a poll.');
 
-    const previous = this.#membership;
-    const step = reconcile(previous, observation, this.#context, this.#now());
-    this.#membership = step.membership;
+    for (const failure of outcome.failures) this.#reportError(failure.error);
+    const { observation } = outcome;
+    const wasStale = this.membership.stale;
+    const monitor = this.#readiness;
+    const readiness = monitor ? (name: string) => monitor.isReady(name) : null;
+    this.#apply(reconcile(this.#state, observation, readiness, this.#context, this.#config.policy, this.#now()));
+    this.#consecutiveFailures = observation.ok ? 0 : this.#consecutiveFailures + 1;
+    this.#scheduler.report({
+      consecutiveFailures: this.#consecutiveFailures,
+      degraded: this.membership.completeness === 'degraded',
+    });
     if (!observation.ok) this.#reportError(observation.error);
-    this.#announce(step.diff, step.seedChanged ? step.previousSeed : undefined);
-    return this.#membership;
+    if (!wasStale && this.membership.stale) this.#wentStale();
+    if (wasStale && !this.membership.stale) this.#becameFresh();
+    if (observation.ok) this.#checkSelf();
+    monitor?.track(this.membership.peers);
+    return this.membership;
   }
 
-  #announce(diff: MembershipDiff, previousSeed: Peer | null | undefined): void {
+  #readinessChanged(): void {
+    const monitor = this.#readiness;
+    if (this.closed || !monitor) return;
+    this.#apply(applyReadiness(this.#state, (name) => monitor.isReady(name), this.#context, this.#config.policy));
+  }
+
+  #apply(step: ReconcileResult): void {
+    this.#state = step.state;
+    const { diff } = step;
     for (const peer of diff.left) this.emit('leave', peer);
     for (const peer of diff.joined) this.emit('join', peer);
     for (const { peer, previous } of diff.updated) this.emit('update', peer, previous);
-    const seedChanged = previousSeed !== undefined;
-    if (seedChanged) this.emit('seed', this.#membership.seed, previousSeed);
-    if (seedChanged || diff.joined.length > 0 || diff.left.length > 0 || diff.updated.length > 0) {
-      const change: MembershipChange = { membership: this.#membership, diff };
+    for (const peer of diff.becameReady) this.emit('ready', peer);
+    for (const peer of diff.becameUnready) this.emit('unready', peer);
+    if (step.seedChanged) this.emit('seed', this.membership.seed, step.previousSeed);
+    if (step.membership.epoch !== step.previousEpoch) {
+      const change: MembershipChange = { membership: this.membership, diff };
       this.emit('change', change.membership, change.diff);
       for (const queue of this.#queues) queue.push(change);
     }
   }
 
+  #wentStale(): void {
+    this.emit('stale', this.membership);
+    const { maxStaleMs } = this.#config;
+    if (maxStaleMs === null) return;
+    const since = this.membership.staleSince ?? this.#now();
+    this.#staleTimer = setTimeout(() => {
+      if (this.closed || !this.membership.stale || this.membership.staleSince !== since) return;
+      this.emit('staleTooLong', this.membership, this.#now() - since);
+    }, Math.max(0, since + maxStaleMs - this.#now()));
+    this.#staleTimer.unref();
+  }
+
+  #becameFresh(): void {
+    clearTimeout(this.#staleTimer);
+    this.emit('fresh', this.membership);
+  }
+
+  #checkSelf(): void {
+    if (!this.#isMemberPod) return;
+    const check = checkSelfPresence(this.#selfPresence, this.membership, this.#config.timing.intervalMs, this.#now());
+    this.#selfPresence = check.presence;
+    if (!check.report) return;
+    this.#reportError(
+      new DiscoveryError(
+        'ERR_SELF_NOT_LISTED',
+        `This pod (${this.#config.podName}) is running but missing from its own Service in DNS. Kubernetes DNS lists only ready pods: ` +
+          "if this pod's readiness waits for its peers, no pod can become ready. Set publishNotReadyAddresses: true on the headless " +
+          "Service (and the readiness option to tell ready peers apart), or check the pod's labels against the Service selector.",
+      ),
+    );
+  }
+
   async #shutdown(): Promise<void> {
     this.#config.signal?.removeEventListener('abort', this.#onExternalAbort);
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    clearTimeout(this.#staleTimer);
     this.#controller.abort(new ClosedError());
-    await Promise.allSettled([this.#inFlight, this.#followUp]);
-    clearTimeout(this.#timer);
+    await Promise.allSettled([this.#scheduler.stop(), this.#readiness?.close()]);
     for (const queue of this.#queues) queue.end();
     this.#queues.clear();
   }
-}
-
-function createSource(config: DiscoveryConfig): Source {
-  const resolver = createDnsResolver({
-    nameservers: config.nameservers,
-    timeoutMs: config.dnsTimeoutMs,
-    attempts: config.dnsAttempts,
-  });
-  if (config.port.kind === 'named') {
-    return createSrvSource(resolver, {
-      serviceDomain: config.serviceDomain,
-      portName: config.port.name,
-      protocol: config.port.protocol,
-    });
-  }
-  return createAddressSource(resolver, {
-    serviceDomain: config.serviceDomain,
-    port: config.port.kind === 'number' ? config.port.number : null,
-  });
 }
 
 /**

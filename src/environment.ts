@@ -44,7 +44,16 @@ export interface PodEnvironment {
   readonly nameservers: Sourced<readonly Nameserver[]>;
   readonly search: Sourced<readonly string[]>;
   readonly resolverOptions: Sourced<ResolverOptions>;
+  /** `HEADLESS_DISCOVERY_EXPECTED_REPLICAS` as set (a chart usually sets it to the StatefulSet's replicas), unparsed. */
+  readonly expectedReplicas: Sourced<string | undefined>;
+  /** `HEADLESS_DISCOVERY_STATIC_PEERS` as set (comma- or space-separated peers), unparsed. */
+  readonly staticPeers: Sourced<string | undefined>;
 }
+
+/** Environment variable for the `expectedReplicas` option. */
+export const EXPECTED_REPLICAS_ENV = 'HEADLESS_DISCOVERY_EXPECTED_REPLICAS';
+/** Environment variable for the `staticPeers` option. */
+export const STATIC_PEERS_ENV = 'HEADLESS_DISCOVERY_STATIC_PEERS';
 
 function readTextFile(path: string): string | undefined {
   try {
@@ -76,7 +85,14 @@ export function readEnvironment(sources: EnvironmentSources = {}): PodEnvironmen
     nameservers: { value: conf.nameservers, from: resolvFrom },
     search: { value: conf.search, from: env['LOCALDOMAIN'] === undefined ? resolvFrom : 'env:LOCALDOMAIN' },
     resolverOptions: { value: conf.options, from: env['RES_OPTIONS'] === undefined ? resolvFrom : `${resolvFrom} + env:RES_OPTIONS` },
+    expectedReplicas: fromEnv(env, EXPECTED_REPLICAS_ENV),
+    staticPeers: fromEnv(env, STATIC_PEERS_ENV),
   };
+}
+
+function fromEnv(env: Readonly<Record<string, string | undefined>>, name: string): Sourced<string | undefined> {
+  const value = env[name]?.trim();
+  return value ? { value, from: `env:${name}` } : { value: undefined, from: 'default' };
 }
 
 function readPodName(env: Readonly<Record<string, string | undefined>>, hostname: () => string): Sourced<string> {

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'ERR_DNS_RCODE'
   | 'ERR_DISCOVERY_CLOSED'
   | 'ERR_LISTENER'
+  | 'ERR_SELF_NOT_LISTED'
   | 'ERR_INTERNAL';
 
 /** Base class of every error this library creates. */

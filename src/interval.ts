@@ -1,9 +1,33 @@
 /**
- * The delay before the next poll: the interval spread by random jitter, so that the pods of a
- * StatefulSet, started together, do not query the cluster DNS in lock-step.
+ * When the next poll happens: the interval, faster while the cluster is incomplete, backing off
+ * exponentially while DNS fails, always spread by random jitter (so that the pods of a
+ * StatefulSet, started together, do not query the cluster DNS in lock-step) and never below
+ * the floor.
  *
  * @module
  */
+
+/** The scheduling options. */
+export interface PollTiming {
+  /** The normal interval. */
+  readonly intervalMs: number;
+  /** The interval while `expectedReplicas` are not all present. */
+  readonly fastIntervalMs: number;
+  /** The longest interval backoff reaches. */
+  readonly maxIntervalMs: number;
+  /** No two polls (including `refresh()`) start closer together than this. */
+  readonly minIntervalMs: number;
+  /** Random spread as a fraction: 0.1 = ±10 %. */
+  readonly jitter: number;
+}
+
+/** What the last polls said. */
+export interface PollHistory {
+  /** Polls in a row in which every source failed. */
+  readonly consecutiveFailures: number;
+  /** True while the membership is `degraded` (fewer members than `expectedReplicas`). */
+  readonly degraded: boolean;
+}
 
 /**
  * `intervalMs × (1 + jitter × u)` with `u` uniform in [-1, 1), rounded to whole milliseconds.
@@ -13,4 +37,20 @@
 export function jitteredDelay(intervalMs: number, jitter: number, random: () => number = Math.random): number {
   const spread = jitter * (2 * random() - 1);
   return Math.max(0, Math.round(intervalMs * (1 + spread)));
+}
+
+/**
+ * The delay before the next poll. After `n` failed polls in a row: `intervalMs × 2ⁿ`, capped at
+ * `maxIntervalMs`; after a success: `fastIntervalMs` while degraded, else `intervalMs`. Jittered,
+ * then never below `minIntervalMs`.
+ */
+export function nextPollDelay(timing: PollTiming, history: PollHistory, random: () => number = Math.random): number {
+  let base: number;
+  if (history.consecutiveFailures > 0) {
+    const exponent = Math.min(history.consecutiveFailures, 30);
+    base = Math.min(timing.intervalMs * 2 ** exponent, timing.maxIntervalMs);
+  } else {
+    base = history.degraded ? timing.fastIntervalMs : timing.intervalMs;
+  }
+  return Math.max(timing.minIntervalMs, jitteredDelay(base, timing.jitter, random));
 }

@@ -5,7 +5,16 @@
  * @module
  */
 import { InvalidOptionError } from './errors';
-import { isDnsLabel, isDnsSubdomain } from './dns/name';
+import { isDnsSubdomain } from './dns/name';
+import { describe, integerIn, optionalSignal, requireLabel } from './option-checks';
+import type { PollTiming } from './interval';
+import type { MembershipPolicy } from './membership/policy';
+import type { SourceName } from './membership/types';
+import { resolvePolicyOptions } from './policy-options';
+import type { ReadinessConfig, ReadinessOption } from './readiness/config';
+import type { AddressFamily } from './sources/address-lookup';
+import type { RetryPolicy } from './sources/retry';
+import type { StaticPeer } from './sources/static';
 import { formatNameserver, parseNameserver } from './dns/nameserver';
 import type { Nameserver } from './dns/types';
 import { readEnvironment, type EnvironmentSources, type PodEnvironment } from './environment';
@@ -50,6 +59,68 @@ export interface DiscoveryOptions {
   readonly intervalMs?: number;
   /** Random spread of each interval, as a fraction (0.1 = ±10 %), so pods do not poll in lock-step. Default: 0.1. Range 0–0.5. */
   readonly jitter?: number;
+  /** Interval while fewer members than `expectedReplicas` are present, so scale-ups are seen quickly. Default: `min(1000, intervalMs)`. */
+  readonly fastIntervalMs?: number;
+  /** Longest interval reached by backing off while every poll fails (interval × 2 per failed poll). Default: `max(60000, intervalMs)`. */
+  readonly maxIntervalMs?: number;
+  /**
+   * The floor: no two polls start closer together than this, whatever asks for them (`refresh()`
+   * storms, fast polling). Default: `min(1000, fastIntervalMs)`. Minimum: 100.
+   */
+  readonly minIntervalMs?: number;
+  /** Retries of a quick failure (SERVFAIL, network error) within one poll, with backoff. Default: 2. Range 0–10. */
+  readonly retries?: number;
+  /**
+   * Where peers are looked for, in order of preference: when a source fails (not NXDOMAIN: a
+   * failure), the next one is tried in the same poll. `'srv'` (needs a named port),
+   * `'address'` (A/AAAA of the Service name, names from PTR), `'ordinals'` (A/AAAA of
+   * `<statefulSet>-<i>.<service>…` for `expectedReplicas` ordinals from `ordinalStart`),
+   * `'static'` (`staticPeers`). Default: `['srv', 'address']` with a named port, else `['address']`.
+   */
+  readonly sources?: readonly SourceName[];
+  /**
+   * Peers for the `'static'` source: fully qualified names or IP addresses, with an optional port
+   * (`'db-0.db.default.svc.cluster.local:5432'`, `'10.0.0.7'`, `'[fd00::7]:5432'`). Default:
+   * `HEADLESS_DISCOVERY_STATIC_PEERS` (comma- or space-separated).
+   */
+  readonly staticPeers?: readonly string[];
+  /**
+   * How many members the cluster should have (usually the StatefulSet's `replicas`). While fewer
+   * are present the membership is `degraded` and polls run at `fastIntervalMs`; the `'ordinals'`
+   * source looks up this many pods. Default: `HEADLESS_DISCOVERY_EXPECTED_REPLICAS`, else unknown.
+   */
+  readonly expectedReplicas?: number;
+  /** Address families to use: `4`, `6` or `'both'` (a dual-stack pod is one peer with both addresses). Default: `'both'`. */
+  readonly family?: AddressFamily;
+  /**
+   * A peer missing from DNS leaves only after this many consecutive successful polls without it
+   * (a peer back within the window produces no event). Default: 2. Range 1–100.
+   */
+  readonly leaveAfterPolls?: number;
+  /** …and only after it has been missing for at least this many milliseconds. Default: 0. */
+  readonly leaveAfterMs?: number;
+  /**
+   * A poll that would remove more than this fraction of the peers at once is held until the next
+   * poll confirms it (a half-empty answer is more often a glitch than a scale-down). Default: 0.5;
+   * 1 turns the guard off.
+   */
+  readonly maxRemovalFraction?: number;
+  /**
+   * Whether peers that are not ready count as members (drive `join`/`leave`, can be the seed).
+   * `membership.peers` always holds everyone seen and `membership.ready` the ready ones.
+   * Default: `false`.
+   */
+  readonly includeNotReady?: boolean;
+  /** After this many milliseconds of failing polls, emit `staleTooLong` once (the membership is still kept). Default: never. */
+  readonly maxStaleMs?: number;
+  /**
+   * Probe peers' readiness yourself (for Services with `publishNotReadyAddresses: true`, whose DNS
+   * lists pods before they are ready): `{ tcp: true }`, `{ http: { path: '/ready' } }`,
+   * `{ check: async (peer, signal) => … }` or just the function, each with optional `periodMs`
+   * (10000), `timeoutMs` (1000), `successThreshold` (1), `failureThreshold` (3) and `concurrency`
+   * (16), as Kubernetes probes. Default: none (every peer DNS lists is ready).
+   */
+  readonly readiness?: ReadinessOption;
   /** Aborting this signal closes the discovery. */
   readonly signal?: AbortSignal;
   /**
@@ -79,28 +150,31 @@ export interface DiscoveryConfig {
   readonly nameservers: readonly Nameserver[];
   readonly dnsTimeoutMs: number;
   readonly dnsAttempts: number;
-  readonly intervalMs: number;
-  readonly jitter: number;
   readonly signal: AbortSignal | undefined;
+  readonly sources: readonly SourceName[];
+  readonly staticPeers: readonly StaticPeer[];
+  readonly family: AddressFamily;
+  readonly policy: MembershipPolicy;
+  readonly maxStaleMs: number | null;
+  readonly readiness: ReadinessConfig | null;
+  readonly timing: PollTiming;
+  readonly retry: RetryPolicy;
 }
 
 /** Defaults that do not come from the environment. */
 export const DEFAULTS = Object.freeze({
-  intervalMs: 5000,
-  jitter: 0.1,
   ordinalStart: 0,
   protocol: 'tcp' as const,
   dnsTimeoutMs: 5000,
   dnsAttempts: 2,
 });
 
-/** Lowest accepted `intervalMs`: below it, a discovery would be a load test of the cluster DNS. */
-export const MIN_INTERVAL_MS = 100;
-
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'service', 'namespace', 'clusterDomain', 'port', 'protocol', 'statefulSet', 'ordinalStart',
   'podName', 'nameservers', 'dnsTimeoutMs', 'dnsAttempts', 'intervalMs', 'jitter', 'signal',
-  'environment',
+  'environment', 'fastIntervalMs', 'maxIntervalMs', 'minIntervalMs', 'retries', 'sources', 'staticPeers',
+  'expectedReplicas', 'family', 'leaveAfterPolls', 'leaveAfterMs', 'maxRemovalFraction', 'includeNotReady',
+  'maxStaleMs', 'readiness',
 ]);
 
 /** Kubernetes port names are IANA service names: ≤ 15 of [a-z0-9-], at least one letter, no leading, trailing or double '-'. */
@@ -117,7 +191,11 @@ export function resolveOptions(options: DiscoveryOptions): DiscoveryConfig {
   }
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(key)) {
-      throw new InvalidOptionError(key, `unknown option. Known options: ${[...KNOWN_OPTIONS].join(', ')}.`);
+      const guess = closest(key, KNOWN_OPTIONS);
+      throw new InvalidOptionError(
+        key,
+        `unknown option; expected one of the documented options${guess ? ` (did you mean "${guess}"?)` : `: ${[...KNOWN_OPTIONS].join(', ')}`}.`,
+      );
     }
   }
 
@@ -139,12 +217,19 @@ export function resolveOptions(options: DiscoveryOptions): DiscoveryConfig {
       ? (deriveStatefulSet(podName) ?? service)
       : requireLabel('statefulSet', options.statefulSet, 'the StatefulSet name, e.g. "mysql"');
 
+  const port = resolvePort(options.port, options.protocol);
+  const behaviour = resolvePolicyOptions(
+    options,
+    { named: port.kind === 'named', number: port.kind === 'number' ? port.number : null },
+    environment,
+  );
+
   return {
     service,
     namespace,
     clusterDomain,
     serviceDomain: `${service}.${namespace}.svc.${clusterDomain}`,
-    port: resolvePort(options.port, options.protocol),
+    port,
     statefulSet,
     ordinalStart: integerIn('ordinalStart', options.ordinalStart, DEFAULTS.ordinalStart, 0, 2_147_483_647),
     podName,
@@ -163,31 +248,9 @@ export function resolveOptions(options: DiscoveryOptions): DiscoveryConfig {
       1,
       10,
     ),
-    intervalMs: integerIn('intervalMs', options.intervalMs, DEFAULTS.intervalMs, MIN_INTERVAL_MS, 86_400_000),
-    jitter: numberIn('jitter', options.jitter, DEFAULTS.jitter, 0, 0.5),
     signal,
+    ...behaviour,
   };
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') {
-    const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
-    return JSON.stringify(shown);
-  }
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) {
-    return String(value);
-  }
-  return typeof value;
-}
-
-function requireLabel(option: string, value: unknown, example: string): string {
-  if (typeof value !== 'string' || !isDnsLabel(value)) {
-    throw new InvalidOptionError(
-      option,
-      `got ${describe(value)}; expected an RFC 1123 label (1–63 lower-case letters, digits or "-", starting and ending with a letter or digit): ${example}.`,
-    );
-  }
-  return value;
 }
 
 function labelFromEnvironment(option: string, value: string, from: string): string {
@@ -280,30 +343,6 @@ function resolveNameservers(value: unknown, environment: PodEnvironment): Namese
   });
 }
 
-function integerIn(option: string, value: unknown, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidOptionError(option, `got ${describe(value)}; expected an integer from ${min} to ${max}.`);
-  }
-  return value;
-}
-
-function numberIn(option: string, value: unknown, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw new InvalidOptionError(option, `got ${describe(value)}; expected a number from ${min} to ${max}.`);
-  }
-  return value;
-}
-
-function optionalSignal(value: unknown): AbortSignal | undefined {
-  if (value === undefined) return undefined;
-  if (!(value instanceof AbortSignal)) {
-    throw new InvalidOptionError('signal', `got ${describe(value)}; expected an AbortSignal.`);
-  }
-  return value;
-}
-
 /** A one-line description of a config, for logs and the demo. */
 export function describeConfig(config: DiscoveryConfig): string {
   const query =
@@ -311,4 +350,32 @@ export function describeConfig(config: DiscoveryConfig): string {
       ? `SRV _${config.port.name}._${config.port.protocol}.${config.serviceDomain}`
       : `A/AAAA ${config.serviceDomain}`;
   return `${query} via ${config.nameservers.map(formatNameserver).join(', ')}`;
+}
+
+/** The known name within edit distance 3 of `name` (a likely typo), if any. */
+function closest(name: string, known: ReadonlySet<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 4;
+  for (const candidate of known) {
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 3 || a.length > 64) return Number.POSITIVE_INFINITY;
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? Number.POSITIVE_INFINITY;
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jitteredDelay } from '../src/interval';
+import { jitteredDelay, nextPollDelay } from '../src/interval';
 
 describe('jitteredDelay', () => {
   it('stays within interval × (1 ± jitter)', () => {
@@ -23,5 +23,38 @@ describe('jitteredDelay', () => {
     expect(jitteredDelay(1000, 0.1, () => 0.5)).toBe(1000);
     expect(jitteredDelay(1000, 0.1, () => 0.99)).toBe(1098);
     expect(jitteredDelay(1000, 0, () => 0.99)).toBe(1000);
+  });
+});
+
+describe('nextPollDelay', () => {
+  const timing = { intervalMs: 1000, fastIntervalMs: 200, maxIntervalMs: 5000, minIntervalMs: 150, jitter: 0 };
+  const healthy = { consecutiveFailures: 0, degraded: false };
+
+  it('uses the interval when healthy and the fast interval while degraded', () => {
+    expect(nextPollDelay(timing, healthy)).toBe(1000);
+    expect(nextPollDelay(timing, { consecutiveFailures: 0, degraded: true })).toBe(200);
+  });
+
+  it('backs off ×2 per failed poll up to maxIntervalMs, degraded or not', () => {
+    const delays = [1, 2, 3, 4, 40].map((consecutiveFailures) => nextPollDelay(timing, { consecutiveFailures, degraded: true }));
+    expect(delays).toEqual([2000, 4000, 5000, 5000, 5000]);
+  });
+
+  it('never goes below the floor, whatever the jitter draws', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 100, max: 10_000 }),
+        fc.double({ min: 0, max: 0.5, noNaN: true }),
+        fc.double({ min: 0, max: 0.999_999, noNaN: true }),
+        fc.integer({ min: 0, max: 50 }),
+        fc.boolean(),
+        (intervalMs, jitter, u, consecutiveFailures, degraded) => {
+          const bounds = { intervalMs, fastIntervalMs: 100, maxIntervalMs: intervalMs * 4, minIntervalMs: 100, jitter };
+          const delay = nextPollDelay(bounds, { consecutiveFailures, degraded }, () => u);
+          expect(delay).toBeGreaterThanOrEqual(100);
+          expect(delay).toBeLessThanOrEqual(Math.ceil(intervalMs * 4 * (1 + jitter)));
+        },
+      ),
+    );
   });
 });

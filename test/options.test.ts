@@ -35,9 +35,14 @@ describe('defaults from the pod environment', () => {
       ordinalStart: 0,
       dnsTimeoutMs: 2000,
       dnsAttempts: 3,
-      intervalMs: 5000,
-      jitter: 0.1,
       port: { kind: 'none' },
+      sources: ['address'],
+      family: 'both',
+      maxStaleMs: null,
+      readiness: null,
+      timing: { intervalMs: 5000, fastIntervalMs: 1000, minIntervalMs: 1000, maxIntervalMs: 60_000, jitter: 0.1 },
+      retry: { retries: 2 },
+      policy: { leaveAfterPolls: 2, leaveAfterMs: 0, maxRemovalFraction: 0.5, includeNotReady: false, expectedReplicas: null },
     });
     expect(config.nameservers).toEqual([{ address: '10.96.0.10', port: 53, family: 4 }]);
   });
@@ -71,6 +76,37 @@ describe('defaults from the pod environment', () => {
     expect(resolveOptions({ ...base(), port: 3306 }).port).toEqual({ kind: 'number', number: 3306 });
     expect(resolveOptions({ ...base(), port: '3306' }).port).toEqual({ kind: 'number', number: 3306 });
   });
+
+  it('defaults the sources from the port: SRV first with a named port, A/AAAA only without', () => {
+    expect(resolveOptions({ ...base(), port: 'mysql' }).sources).toEqual(['srv', 'address']);
+    expect(resolveOptions({ ...base(), port: 3306 }).sources).toEqual(['address']);
+  });
+
+  it('reads expectedReplicas and static peers from the environment', () => {
+    const environment = pod(
+      { POD_NAME: 'mysql-2', HEADLESS_DISCOVERY_EXPECTED_REPLICAS: '5', HEADLESS_DISCOVERY_STATIC_PEERS: 'db-0.db.prod.svc.kube.example:3306, 10.0.0.7 [fd00::7]:99' },
+      { '/etc/resolv.conf': RESOLV_CONF },
+    );
+    const config = resolveOptions({ ...base(environment), sources: ['address', 'ordinals', 'static'] });
+    expect(config.policy.expectedReplicas).toBe(5);
+    expect(config.staticPeers).toEqual([
+      { host: 'db-0.db.prod.svc.kube.example', port: 3306 },
+      { host: '10.0.0.7', port: null },
+      { host: 'fd00::7', port: 99 },
+    ]);
+  });
+
+  it('derives the interval family from intervalMs and keeps it ordered', () => {
+    expect(resolveOptions({ ...base(), intervalMs: 300 }).timing).toEqual({ intervalMs: 300, fastIntervalMs: 300, minIntervalMs: 300, maxIntervalMs: 60_000, jitter: 0.1 });
+    expect(resolveOptions({ ...base(), intervalMs: 120_000 }).timing.maxIntervalMs).toBe(120_000);
+  });
+
+  it('accepts every readiness form', () => {
+    const check = async (): Promise<boolean> => true;
+    expect(resolveOptions({ ...base(), port: 3306, readiness: { tcp: true } }).readiness?.probe).toEqual({ kind: 'tcp', port: null });
+    expect(resolveOptions({ ...base(), port: 'mysql', readiness: { http: { path: '/ready', port: 8080 } } }).readiness?.probe).toMatchObject({ kind: 'http', path: '/ready', port: 8080 });
+    expect(resolveOptions({ ...base(), readiness: check }).readiness?.probe).toEqual({ kind: 'custom', check });
+  });
 });
 
 describe('invalid options fail at construction with ERR_INVALID_OPTION naming the option', () => {
@@ -98,6 +134,30 @@ describe('invalid options fail at construction with ERR_INVALID_OPTION naming th
     ['an unknown option (a typo)', { interval: 1000 } as never, 'interval'],
     ['a cluster domain with a space', { clusterDomain: 'cluster local' }, 'clusterDomain'],
     ['a pod name with a slash', { podName: 'a/b' }, 'podName'],
+    ['an unknown source', { sources: ['dns'] as never }, 'sources[0]'],
+    ['a source listed twice', { port: 'mysql', sources: ['srv', 'srv'] }, 'sources[1]'],
+    ['an empty source list', { sources: [] }, 'sources'],
+    ['srv without a named port', { sources: ['srv'] }, 'sources'],
+    ['ordinals without expectedReplicas', { sources: ['ordinals'] }, 'sources'],
+    ['static without peers', { sources: ['static'] }, 'staticPeers'],
+    ['static peers without the static source', { staticPeers: ['10.0.0.1'] }, 'staticPeers'],
+    ['a static peer with a path', { sources: ['static'], staticPeers: ['../etc/passwd'] }, 'staticPeers[0]'],
+    ['a static peer with a NUL byte', { sources: ['static'], staticPeers: ['a\u0000.b'] }, 'staticPeers[0]'],
+    ['a static peer with a bad port', { sources: ['static'], staticPeers: ['10.0.0.1:0'] }, 'staticPeers[0]'],
+    ['a single-label static peer', { sources: ['static'], staticPeers: ['mysql-0'] }, 'staticPeers[0]'],
+    ['zero expectedReplicas', { expectedReplicas: 0 }, 'expectedReplicas'],
+    ['an unknown family', { family: 5 as never }, 'family'],
+    ['zero leaveAfterPolls', { leaveAfterPolls: 0 }, 'leaveAfterPolls'],
+    ['a negative leaveAfterMs', { leaveAfterMs: -1 }, 'leaveAfterMs'],
+    ['a removal fraction above one', { maxRemovalFraction: 1.5 }, 'maxRemovalFraction'],
+    ['includeNotReady as a string', { includeNotReady: 'yes' as never }, 'includeNotReady'],
+    ['a zero maxStaleMs', { maxStaleMs: 0 }, 'maxStaleMs'],
+    ['a fast interval longer than the interval', { intervalMs: 1000, fastIntervalMs: 2000 }, 'fastIntervalMs'],
+    ['a max interval shorter than the interval', { intervalMs: 1000, maxIntervalMs: 500 }, 'maxIntervalMs'],
+    ['a floor above the fast interval', { fastIntervalMs: 500, minIntervalMs: 800 }, 'minIntervalMs'],
+    ['eleven retries', { retries: 11 }, 'retries'],
+    ['a tcp probe with no port known', { readiness: { tcp: true } }, 'readiness.tcp.port'],
+    ['a readiness probe of two kinds', { port: 3306, readiness: { tcp: true, http: { path: '/' } } as never }, 'readiness'],
   ];
 
   it.each(cases)('%s', (_, overrides, option) => {
@@ -112,6 +172,10 @@ describe('invalid options fail at construction with ERR_INVALID_OPTION naming th
     expect((thrown as Error).message).toContain(`"${option}"`);
     expect((thrown as Error).message).toMatch(/expected|known options/i);
     expect((thrown as Error).message.length).toBeLessThan(400);
+  });
+
+  it('suggests the option a typo meant', () => {
+    expect(() => createDiscovery({ ...base(), intervalMS: 1000 } as never)).toThrow(/did you mean "intervalMs"/);
   });
 
   it('says where a bad default came from', () => {

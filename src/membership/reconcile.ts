@@ -1,88 +1,172 @@
 /**
- * The reconcile step: previous membership + one observation → next membership + diff.
- * Pure: no clock (the caller passes `now`), no I/O, no events.
+ * The reconcile step: previous state + one observation (or one readiness verdict) → next
+ * membership + diff. Pure: no clock (the caller passes `now`), no I/O, no events.
  *
  * @module
  */
-import type { Observation } from '../sources/observation';
-import { diffPeers, EMPTY_DIFF, isEmptyDiff, sameObservableState } from './diff';
-import { toPeers, type MembershipContext } from './identity';
+import type { Observation, SuccessfulObservation } from '../sources/observation';
+import { countAbsences, type Absence } from './absence';
+import { diffPeers, EMPTY_DIFF, isEmptyDiff, members, sameObservableState } from './diff';
+import { comparePeers, toPeers, type MembershipContext } from './identity';
+import type { MembershipPolicy } from './policy';
 import { seedHost, selectSeed } from './seed';
-import type { Membership, MembershipDiff, Peer } from './types';
+import type { Completeness, Membership, MembershipDiff, Peer } from './types';
+
+/** The membership plus what the next step needs to remember about missing peers. */
+export interface MembershipState {
+  readonly membership: Membership;
+  /** Peers missing from the latest observations that have not left yet. */
+  readonly absences: ReadonlyMap<string, Absence>;
+}
+
+/** A peer's readiness verdict by name, or `null` when readiness is not probed (DNS listing = ready). */
+export type ReadinessLookup = ((name: string) => boolean) | null;
 
 /** The outcome of one reconcile step. */
 export interface ReconcileResult {
+  readonly state: MembershipState;
   readonly membership: Membership;
   readonly diff: MembershipDiff;
   /** True when the seed's identity changed (appeared, disappeared or another pod). */
   readonly seedChanged: boolean;
   /** The seed before this step. */
   readonly previousSeed: Peer | null;
+  /** The epoch before this step: the step changed something a listener reacts to when it differs. */
+  readonly previousEpoch: number;
 }
 
-/** The membership before the first observation: no peers, not stale, epoch 0. */
-export function emptyMembership(context: MembershipContext): Membership {
-  return Object.freeze({
+type Freshness = Pick<Membership, 'stale' | 'staleSince' | 'source' | 'updatedAt'>;
+
+/** The state before the first observation: no peers, not stale, epoch 0. */
+export function initialState(context: MembershipContext, policy: MembershipPolicy): MembershipState {
+  const membership: Membership = Object.freeze({
     peers: Object.freeze([]),
+    ready: Object.freeze([]),
     seed: null,
     seedHost: seedHost(context),
     self: null,
+    completeness: completeness(0, policy.expectedReplicas),
+    expectedReplicas: policy.expectedReplicas,
     epoch: 0,
     stale: false,
     staleSince: null,
     source: null,
     updatedAt: 0,
   });
+  return { membership, absences: new Map() };
 }
 
 /**
  * Apply one observation. A failed observation keeps every peer and marks the membership stale:
  * a lookup that failed says nothing about who left. A successful one (even an empty one:
- * NXDOMAIN is a real observation) replaces the peers and reports the difference.
+ * NXDOMAIN is a real observation) adds and updates peers at once, and removes a missing peer
+ * only once the leave hysteresis says it is gone.
  */
 export function reconcile(
-  previous: Membership,
+  state: MembershipState,
   observation: Observation,
+  readiness: ReadinessLookup,
   context: MembershipContext,
+  policy: MembershipPolicy,
   now: number,
 ): ReconcileResult {
+  const previous = state.membership;
   if (!observation.ok) {
     const membership = previous.stale ? previous : Object.freeze({ ...previous, stale: true, staleSince: now });
-    return { membership, diff: EMPTY_DIFF, seedChanged: false, previousSeed: previous.seed };
+    return { state: { membership, absences: state.absences }, membership, diff: EMPTY_DIFF, seedChanged: false, previousSeed: previous.seed, previousEpoch: previous.epoch };
   }
 
-  const next = keepUnchanged(previous.peers, toPeers(observation, context));
-  const diff = diffPeers(previous.peers, next);
-  const seed = selectSeed(next, context.ordinalStart);
+  const observed = observedPeers(observation, previous.peers, readiness, context);
+  const present = new Set(observed.map((peer) => peer.name));
+  const { absences } = countAbsences(previous.peers, present, state.absences, policy, now);
+  const missing = previous.peers
+    .filter((peer) => absences.has(peer.name))
+    .map((peer) => ({ ...peer, ready: readiness?.(peer.name) ?? peer.ready, sources: [] }));
+  const peers = [...observed, ...missing].sort(comparePeers);
+  const freshness: Freshness = { stale: false, staleSince: null, source: observation.source, updatedAt: now };
+  return snapshot(previous, peers, absences, freshness, context, policy);
+}
+
+/** Re-read every peer's readiness (a probe verdict changed) without a new observation. */
+export function applyReadiness(
+  state: MembershipState,
+  readiness: (name: string) => boolean,
+  context: MembershipContext,
+  policy: MembershipPolicy,
+): ReconcileResult {
+  const previous = state.membership;
+  const peers = previous.peers.map((peer) => ({ ...peer, ready: readiness(peer.name) }));
+  const { stale, staleSince, source, updatedAt } = previous;
+  return snapshot(previous, peers, state.absences, { stale, staleSince, source, updatedAt }, context, policy);
+}
+
+function observedPeers(
+  observation: SuccessfulObservation,
+  known: readonly Peer[],
+  readiness: ReadinessLookup,
+  context: MembershipContext,
+): Peer[] {
+  const before = new Map(known.map((peer) => [peer.name, peer]));
+  return toPeers(observation, context).map((peer) => ({
+    ...peer,
+    // A fallback source that knows no port (A records) keeps the port SRV told us earlier.
+    port: peer.port ?? before.get(peer.name)?.port ?? null,
+    ready: readiness?.(peer.name) ?? true,
+  }));
+}
+
+function snapshot(
+  previous: Membership,
+  candidates: readonly Peer[],
+  absences: ReadonlyMap<string, Absence>,
+  freshness: Freshness,
+  context: MembershipContext,
+  policy: MembershipPolicy,
+): ReconcileResult {
+  const peers = keepUnchanged(previous.peers, candidates);
+  const diff = diffPeers(previous.peers, peers, policy.includeNotReady);
+  const memberList = members(peers, policy.includeNotReady);
+  const seed = selectSeed(memberList, context.ordinalStart);
   const seedChanged = (seed?.name ?? null) !== (previous.seed?.name ?? null);
-  const changed = !isEmptyDiff(diff) || seedChanged;
-  const membership: Membership = Object.freeze({
-    peers: changed ? next : previous.peers,
-    seed: changed ? seed : previous.seed,
-    seedHost: previous.seedHost,
-    self: changed ? (next.find((peer) => peer.self) ?? null) : previous.self,
-    epoch: changed ? previous.epoch + 1 : previous.epoch,
-    stale: false,
-    staleSince: null,
-    source: observation.source,
-    updatedAt: now,
-  });
-  return { membership, diff, seedChanged, previousSeed: previous.seed };
+  const changed = !isEmptyDiff(diff) || seedChanged || peers !== previous.peers;
+  const membership: Membership = changed
+    ? Object.freeze({
+        peers,
+        ready: Object.freeze(peers.filter((peer) => peer.ready)),
+        seed,
+        seedHost: previous.seedHost,
+        self: peers.find((peer) => peer.self) ?? null,
+        completeness: completeness(memberList.length, policy.expectedReplicas),
+        expectedReplicas: policy.expectedReplicas,
+        epoch: !isEmptyDiff(diff) || seedChanged ? previous.epoch + 1 : previous.epoch,
+        ...freshness,
+      })
+    : Object.freeze({ ...previous, ...freshness });
+  return { state: { membership, absences }, membership, diff, seedChanged, previousSeed: previous.seed, previousEpoch: previous.epoch };
+}
+
+function completeness(memberCount: number, expected: number | null): Completeness {
+  if (expected === null) return 'unknown';
+  return memberCount >= expected ? 'complete' : 'degraded';
 }
 
 /**
- * Reuse the previous object of every peer that did not change, so identity comparisons
- * (`===`) hold across snapshots and unchanged peers cost no new allocation downstream.
+ * Reuse the previous array and the previous object of every peer that did not change, so
+ * identity comparisons (`===`) hold across snapshots and unchanged peers cost no allocation.
  */
 function keepUnchanged(previous: readonly Peer[], next: readonly Peer[]): readonly Peer[] {
   const before = new Map(previous.map((peer) => [peer.name, peer]));
-  return Object.freeze(
-    next.map((peer) => {
-      const old = before.get(peer.name);
-      if (old && sameObservableState(old, peer) && sameSources(old, peer)) return old;
-      return Object.freeze({ ...peer, addresses: Object.freeze([...peer.addresses]), sources: Object.freeze([...peer.sources]) });
-    }),
-  );
+  let reused = next.length === previous.length;
+  const peers = next.map((peer, index) => {
+    const old = before.get(peer.name);
+    if (old && sameObservableState(old, peer) && sameSources(old, peer)) {
+      if (previous[index] !== old) reused = false;
+      return old;
+    }
+    reused = false;
+    return Object.freeze({ ...peer, addresses: Object.freeze([...peer.addresses]), sources: Object.freeze([...peer.sources]) });
+  });
+  return reused ? previous : Object.freeze(peers);
 }
 
 function sameSources(a: Peer, b: Peer): boolean {

@@ -4,8 +4,12 @@
  * @module
  */
 
-/** Where a peer was seen. `srv` and `address` are the DNS sources of this release. */
-export type SourceName = 'srv' | 'address';
+/**
+ * Where a peer was seen: `srv` (the named port's SRV record), `address` (A/AAAA of the Service
+ * name), `ordinals` (the predicted per-pod names `<sts>-<i>.<service>…`) or `static` (a
+ * configured list).
+ */
+export type SourceName = 'srv' | 'address' | 'ordinals' | 'static';
 
 /** One member of the cluster, identified by its pod name (never by its IP). */
 export interface Peer {
@@ -22,19 +26,34 @@ export interface Peer {
   readonly addresses: readonly string[];
   /** The port from SRV, or the numeric `port` option; `null` when neither is known. */
   readonly port: number | null;
-  /** Whether the peer is ready. Kubernetes DNS lists only ready pods unless the Service publishes not-ready addresses. */
+  /**
+   * Whether the peer is ready. Without the `readiness` option this is `true` for every peer DNS
+   * lists (Kubernetes DNS lists only ready pods unless the Service sets
+   * `publishNotReadyAddresses`); with it, the probe's verdict (`false` until it first succeeds).
+   */
   readonly ready: boolean;
   /** True for the pod this process runs in. */
   readonly self: boolean;
-  /** Which sources saw this peer in the observation that produced the snapshot. */
+  /**
+   * Which sources saw this peer in the latest successful observation. Empty while the peer is
+   * missing but not yet gone (within the `leaveAfterPolls` / `leaveAfterMs` window).
+   */
   readonly sources: readonly SourceName[];
 }
 
+/** Whether the membership has every replica it was told to expect (`expectedReplicas`). */
+export type Completeness = 'complete' | 'degraded' | 'unknown';
+
 /** An immutable snapshot of the cluster as last observed. */
 export interface Membership {
-  /** Peers sorted by ordinal (peers without one last), then by name. */
+  /** Everyone seen, ready or not, sorted by ordinal (peers without one last), then by name. */
   readonly peers: readonly Peer[];
-  /** The peer whose ordinal is `ordinalStart`, when present. */
+  /** The ready subset of `peers`, in the same order. */
+  readonly ready: readonly Peer[];
+  /**
+   * The member (see `includeNotReady`) whose ordinal is `ordinalStart`, when present: with the
+   * default, the seed must be ready to count.
+   */
   readonly seed: Peer | null;
   /** The seed's predicted DNS name, always known, so a joiner knows whom to wait for. */
   readonly seedHost: string;
@@ -42,6 +61,14 @@ export interface Membership {
   readonly self: Peer | null;
   /** Increases by one every time the peers (or the seed) change. 0 before the first observation. */
   readonly epoch: number;
+  /**
+   * `complete` when the members (see `includeNotReady`) number at least `expectedReplicas`,
+   * `degraded` when fewer (the discovery then polls at `fastIntervalMs`), `unknown` without
+   * `expectedReplicas`.
+   */
+  readonly completeness: Completeness;
+  /** The `expectedReplicas` option (or its environment variable), or `null`. */
+  readonly expectedReplicas: number | null;
   /** True while the last poll failed: the peers are the last known ones, not a fresh observation. */
   readonly stale: boolean;
   /** When the current stale period began (ms since the Unix epoch), or `null` when fresh. */
@@ -58,9 +85,16 @@ export interface PeerUpdate {
   readonly previous: Peer;
 }
 
-/** What changed between two snapshots. Every list is sorted like `Membership.peers`. */
+/**
+ * What changed between two snapshots. Every list is sorted like `Membership.peers`.
+ * `joined`, `left` and `updated` are about the members: the ready peers by default, every peer
+ * with `includeNotReady: true`. `becameReady` and `becameUnready` list readiness transitions of
+ * peers known before and after.
+ */
 export interface MembershipDiff {
   readonly joined: readonly Peer[];
   readonly left: readonly Peer[];
   readonly updated: readonly PeerUpdate[];
+  readonly becameReady: readonly Peer[];
+  readonly becameUnready: readonly Peer[];
 }

@@ -7,8 +7,8 @@
  */
 import { absoluteName, isSubdomainOf, relativeName } from '../dns/name';
 import { reverseName } from '../dns/reverse';
-import type { AddressRecord, FailedResult, PtrRecord, Resolver } from '../dns/types';
-import { isObserved } from '../dns/types';
+import type { FailedResult, PtrRecord, Resolver } from '../dns/types';
+import { lookupAddresses, type AddressFamily } from './address-lookup';
 import { mapWithConcurrency } from './concurrency';
 import { toLookupError } from './lookup-error';
 import type { Observation, ObservedEndpoint } from './observation';
@@ -24,6 +24,8 @@ export interface AddressSourceSettings {
   readonly serviceDomain: string;
   /** The port every peer gets, or `null`. */
   readonly port: number | null;
+  /** Which address families to look up. */
+  readonly family: AddressFamily;
 }
 
 interface Naming {
@@ -81,18 +83,10 @@ export function createAddressSource(
   }
 
   async function observe(signal: AbortSignal): Promise<Observation> {
-    const [v4, v6] = await Promise.all([resolver.lookup(name, 'A', signal), resolver.lookup(name, 'AAAA', signal)]);
-    let queries = v4.queries + v6.queries;
-    for (const result of [v4, v6]) {
-      // One family failing while the other answers is still a failure: trusting the half we
-      // got would drop every peer of the other family.
-      if (!isObserved(result)) return { ok: false, source: 'address', error: toLookupError(result), queries };
-    }
-    const records = [v4, v6].flatMap((result) =>
-      result.outcome === 'answer'
-        ? result.answers.filter((record): record is AddressRecord => record.type === 'A' || record.type === 'AAAA')
-        : [],
-    );
+    const lookup = await lookupAddresses(resolver, name, settings.family, signal);
+    let queries = lookup.queries;
+    if (lookup.failure) return { ok: false, source: 'address', error: toLookupError(lookup.failure), queries };
+    const records = lookup.records;
     const addresses = [...new Set(records.map((record) => record.address))];
     for (const known of names.keys()) if (!addresses.includes(known)) names.delete(known);
 
@@ -103,10 +97,7 @@ export function createAddressSource(
       if (result.failure) return { ok: false, source: 'address', error: toLookupError(result.failure), queries };
       endpoints.push({ host: result.host, addresses: [addresses[index] as string], port: settings.port });
     }
-    const negative = [v4, v6].map((result) =>
-      result.outcome === 'nodata' || result.outcome === 'nxdomain' ? result.negativeTtl : undefined,
-    );
-    const ttl = records.length > 0 ? minimumTtl(records.map((record) => record.ttl)) : minimumTtl(negative);
+    const ttl = records.length > 0 ? minimumTtl(records.map((record) => record.ttl)) : lookup.negativeTtl;
     return { ok: true, source: 'address', endpoints, ttl, queries };
   }
 

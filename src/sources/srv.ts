@@ -6,8 +6,9 @@
  * @module
  */
 import { absoluteName, relativeName } from '../dns/name';
-import type { AddressRecord, DnsRecord, FailedResult, Resolver, SrvRecord } from '../dns/types';
+import type { AddressRecord, DnsRecord, Resolver, SrvRecord } from '../dns/types';
 import { isObserved } from '../dns/types';
+import { isAddressOf, lookupAddresses, type AddressFamily } from './address-lookup';
 import { mapWithConcurrency } from './concurrency';
 import { toLookupError } from './lookup-error';
 import { minimumTtl } from './ttl';
@@ -23,6 +24,8 @@ export interface SrvSourceSettings {
   readonly serviceDomain: string;
   readonly portName: string;
   readonly protocol: string;
+  /** Which address families to keep and look up. */
+  readonly family: AddressFamily;
 }
 
 /** The SRV name of a named port: `_<port>._<proto>.<serviceDomain>.` */
@@ -35,11 +38,11 @@ export function createSrvSource(resolver: Resolver, settings: SrvSourceSettings)
   const name = srvName(settings);
   return {
     name: 'srv',
-    observe: (signal) => observeSrv(resolver, name, signal),
+    observe: (signal) => observeSrv(resolver, name, settings.family, signal),
   };
 }
 
-async function observeSrv(resolver: Resolver, name: string, signal: AbortSignal): Promise<Observation> {
+async function observeSrv(resolver: Resolver, name: string, family: AddressFamily, signal: AbortSignal): Promise<Observation> {
   const result = await resolver.lookup(name, 'SRV', signal);
   if (!isObserved(result)) {
     return { ok: false, source: 'srv', error: toLookupError(result), queries: result.queries };
@@ -49,14 +52,14 @@ async function observeSrv(resolver: Resolver, name: string, signal: AbortSignal)
   }
 
   const records = result.answers.filter((record): record is SrvRecord => record.type === 'SRV');
-  const glue = addressesByName(result.additionals);
+  const glue = addressesByName(result.additionals, family);
   const targets = uniqueTargets(records);
   const missing = targets.filter((target) => !glue.has(target.target));
 
   let queries = result.queries;
   let ttl = minimumTtl(records.map((record) => record.ttl));
   const resolved = await mapWithConcurrency(missing, TARGET_LOOKUP_CONCURRENCY, (target) =>
-    lookupAddresses(resolver, target.target, signal),
+    lookupAddresses(resolver, target.target, family, signal),
   );
   for (const [index, lookup] of resolved.entries()) {
     queries += lookup.queries;
@@ -66,7 +69,7 @@ async function observeSrv(resolver: Resolver, name: string, signal: AbortSignal)
       return { ok: false, source: 'srv', error: toLookupError(lookup.failure), queries };
     }
     const target = missing[index];
-    if (target && lookup.records.length > 0) glue.set(target.target, lookup.records);
+    if (target && lookup.records.length > 0) glue.set(target.target, [...lookup.records]);
   }
 
   const endpoints: ObservedEndpoint[] = [];
@@ -92,10 +95,10 @@ function uniqueTargets(records: readonly SrvRecord[]): SrvRecord[] {
   return [...seen.values()];
 }
 
-function addressesByName(records: readonly DnsRecord[]): Map<string, AddressRecord[]> {
+function addressesByName(records: readonly DnsRecord[], family: AddressFamily): Map<string, AddressRecord[]> {
   const byName = new Map<string, AddressRecord[]>();
   for (const record of records) {
-    if (record.type !== 'A' && record.type !== 'AAAA') continue;
+    if (!isAddressOf(record, family)) continue;
     const list = byName.get(record.name);
     if (list) {
       if (!list.some((known) => known.address === record.address)) list.push(record);
@@ -104,27 +107,4 @@ function addressesByName(records: readonly DnsRecord[]): Map<string, AddressReco
     }
   }
   return byName;
-}
-
-interface TargetAddresses {
-  readonly records: AddressRecord[];
-  readonly queries: number;
-  readonly failure: FailedResult | undefined;
-}
-
-async function lookupAddresses(resolver: Resolver, target: string, signal: AbortSignal): Promise<TargetAddresses> {
-  const [v4, v6] = await Promise.all([
-    resolver.lookup(target, 'A', signal),
-    resolver.lookup(target, 'AAAA', signal),
-  ]);
-  const queries = v4.queries + v6.queries;
-  for (const result of [v4, v6]) {
-    if (!isObserved(result)) return { records: [], queries, failure: result };
-  }
-  const records = [v4, v6].flatMap((result) =>
-    result.outcome === 'answer'
-      ? result.answers.filter((record): record is AddressRecord => record.type === 'A' || record.type === 'AAAA')
-      : [],
-  );
-  return { records, queries, failure: undefined };
 }

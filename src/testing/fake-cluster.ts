@@ -6,11 +6,11 @@
  * @module
  */
 import { formatNameserver } from '../dns/nameserver';
-import { AddressAllocator } from './addresses';
+import { AddressAllocator, type PodNetwork } from './addresses';
 import { LoopbackDnsServer, type IncomingQuery, type OutageMode } from './server';
 import { answerQuestion, type FakePod, type FakePort, type ZoneAnswer, type ZoneService } from './zone';
 
-export type { FakePod, FakePort, IncomingQuery, OutageMode };
+export type { FakePod, FakePort, IncomingQuery, OutageMode, PodNetwork };
 
 /** Options of {@link createFakeCluster}. */
 export interface FakeClusterOptions {
@@ -20,6 +20,12 @@ export interface FakeClusterOptions {
   readonly ttl?: number;
   /** Loopback address to serve on: `127.0.0.1` (default) or `::1`. */
   readonly host?: '127.0.0.1' | '::1';
+  /**
+   * Where pod addresses come from: `cluster` (default: 10.244.0.0/16 and fd00:10:244::/64) or
+   * `loopback` (127.244.0.0/16, IPv4 only), so a test can run a real server as each pod — for
+   * readiness probes, for example — without any traffic leaving the machine.
+   */
+  readonly podNetwork?: PodNetwork;
 }
 
 /** A Service to define. Pods are named `<statefulSet>-<ordinal>`. */
@@ -148,7 +154,8 @@ export class FakeCluster {
   readonly clusterDomain: string;
   readonly ttl: number;
   readonly #services = new Map<string, FakeService>();
-  readonly #addresses = new AddressAllocator();
+  readonly #addresses: AddressAllocator;
+  readonly #loopbackPods: boolean;
   readonly #listeners = new Set<(query: IncomingQuery) => void>();
   #server: LoopbackDnsServer | undefined;
   #outage: OutageMode | null = null;
@@ -159,6 +166,8 @@ export class FakeCluster {
   constructor(options: FakeClusterOptions) {
     this.clusterDomain = (options.clusterDomain ?? 'cluster.local').replace(/\.$/, '').toLowerCase();
     this.ttl = options.ttl ?? 5;
+    this.#loopbackPods = options.podNetwork === 'loopback';
+    this.#addresses = new AddressAllocator(options.podNetwork);
   }
 
   /** @internal */
@@ -193,6 +202,9 @@ export class FakeCluster {
 
   /** Define a headless Service (replacing one of the same name and namespace). */
   defineService(definition: FakeServiceDefinition): FakeService {
+    if (this.#loopbackPods && definition.ipFamilies?.includes('IPv6')) {
+      throw new RangeError('a fake cluster with podNetwork "loopback" has IPv4 pods only (IPv6 has a single loopback address)');
+    }
     const service = new FakeService(this, this.#addresses, definition);
     this.#services.set(`${service.namespace}/${service.name}`, service);
     if (definition.replicas) service.scale(definition.replicas);

@@ -13,4 +13,5 @@ export type {
   FakeServiceDefinition,
   IncomingQuery,
   OutageMode,
+  PodNetwork,
 } from './fake-cluster';

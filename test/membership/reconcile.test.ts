@@ -1,11 +1,13 @@
 /**
- * The reconcile step, with property tests over random sequences of observations and failures.
+ * The reconcile step, with property tests over random sequences of observations and failures:
+ * leave hysteresis, the mass-removal guard, readiness and staleness.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LookupError } from '../../src/errors';
 import type { MembershipContext } from '../../src/membership/identity';
-import { emptyMembership, reconcile } from '../../src/membership/reconcile';
+import { DEFAULT_POLICY, type MembershipPolicy } from '../../src/membership/policy';
+import { applyReadiness, initialState, reconcile, type MembershipState, type ReconcileResult } from '../../src/membership/reconcile';
 import type { Membership } from '../../src/membership/types';
 import type { Observation, ObservedEndpoint } from '../../src/sources/observation';
 
@@ -15,13 +17,13 @@ const context: MembershipContext = {
   podName: 'web-3',
   serviceDomain: 'web.default.svc.cluster.local',
 };
+const immediate: MembershipPolicy = { ...DEFAULT_POLICY, leaveAfterPolls: 1, maxRemovalFraction: 1 };
 
-const pod = (ordinal: number, address: string, port = 7000): ObservedEndpoint => ({
+const pod = (ordinal: number, address = `10.0.0.${ordinal}`, port: number | null = 7000): ObservedEndpoint => ({
   host: `web-${ordinal}.web.default.svc.cluster.local`,
   addresses: [address],
   port,
 });
-
 const seen = (...endpoints: ObservedEndpoint[]): Observation => ({ ok: true, source: 'srv', endpoints, ttl: 5, queries: 1 });
 const failed: Observation = {
   ok: false,
@@ -29,111 +31,260 @@ const failed: Observation = {
   error: new LookupError('ERR_DNS_TIMEOUT', '_p._tcp.web.default.svc.cluster.local.', 'SRV', 'timed out'),
   queries: 2,
 };
+const names = (membership: Membership): string[] => membership.peers.map((peer) => peer.name);
+const eventNames = (step: ReconcileResult): string[] => [
+  ...step.diff.left.map((peer) => `leave:${peer.name}`),
+  ...step.diff.joined.map((peer) => `join:${peer.name}`),
+  ...step.diff.updated.map(({ peer }) => `update:${peer.name}`),
+  ...step.diff.becameReady.map((peer) => `ready:${peer.name}`),
+  ...step.diff.becameUnready.map((peer) => `unready:${peer.name}`),
+];
+
+/** Apply observations one per second from t = 1000, returning each step. */
+function run(observations: readonly Observation[], policy: MembershipPolicy = DEFAULT_POLICY, start?: MembershipState): ReconcileResult[] {
+  let state = start ?? initialState(context, policy);
+  return observations.map((observation, index) => {
+    const step = reconcile(state, observation, null, context, policy, 1000 * (index + 1));
+    state = step.state;
+    return step;
+  });
+}
+const last = <T>(items: readonly T[]): T => items[items.length - 1] as T;
 
 describe('reconcile', () => {
   it('starts empty, with the seed host known', () => {
-    const empty = emptyMembership(context);
-    expect(empty).toMatchObject({ peers: [], seed: null, self: null, epoch: 0, stale: false, source: null });
-    expect(empty.seedHost).toBe('web-2.web.default.svc.cluster.local');
+    const { membership } = initialState(context, DEFAULT_POLICY);
+    expect(membership).toMatchObject({ peers: [], ready: [], seed: null, self: null, epoch: 0, stale: false, source: null, completeness: 'unknown' });
+    expect(membership.seedHost).toBe('web-2.web.default.svc.cluster.local');
   });
 
   it('reports joins, the seed and self on the first observation', () => {
-    const step = reconcile(emptyMembership(context), seen(pod(3, '10.0.0.3'), pod(2, '10.0.0.2')), context, 1000);
-    expect(step.diff.joined.map((peer) => peer.name)).toEqual(['web-2', 'web-3']);
-    expect(step.seedChanged).toBe(true);
-    expect(step.previousSeed).toBeNull();
-    expect(step.membership).toMatchObject({ epoch: 1, stale: false, source: 'srv', updatedAt: 1000 });
-    expect(step.membership.seed?.name).toBe('web-2');
-    expect(step.membership.self?.name).toBe('web-3');
+    const [step] = run([seen(pod(3), pod(2))]);
+    expect(step?.diff.joined.map((peer) => peer.name)).toEqual(['web-2', 'web-3']);
+    expect(step?.seedChanged).toBe(true);
+    expect(step?.membership).toMatchObject({ epoch: 1, stale: false, source: 'srv', updatedAt: 1000 });
+    expect(step?.membership.seed?.name).toBe('web-2');
+    expect(step?.membership.self?.name).toBe('web-3');
+    expect(step?.membership.ready).toEqual(step?.membership.peers);
   });
 
   it('keeps every peer on a failure and marks the membership stale from the first failure on', () => {
-    const first = reconcile(emptyMembership(context), seen(pod(2, '10.0.0.2')), context, 1000).membership;
-    const down = reconcile(first, failed, context, 2000);
-    const stillDown = reconcile(down.membership, failed, context, 3000);
-    expect(down.diff).toEqual({ joined: [], left: [], updated: [] });
-    expect(down.membership.peers).toBe(first.peers);
+    const steps = run([seen(pod(2)), failed, failed, seen(pod(2))]);
+    const [first, down, stillDown, back] = steps as [ReconcileResult, ReconcileResult, ReconcileResult, ReconcileResult];
+    expect(eventNames(down)).toEqual([]);
+    expect(down.membership.peers).toBe(first.membership.peers);
     expect(down.membership).toMatchObject({ stale: true, staleSince: 2000, epoch: 1, updatedAt: 1000 });
     expect(stillDown.membership.staleSince).toBe(2000);
-    const back = reconcile(stillDown.membership, seen(pod(2, '10.0.0.2')), context, 4000);
     expect(back.membership).toMatchObject({ stale: false, staleSince: null, epoch: 1, updatedAt: 4000 });
-    expect(back.diff.joined).toEqual([]);
+    expect(eventNames(back)).toEqual([]);
   });
 
   it('turns a new IP for the same pod into an update', () => {
-    const first = reconcile(emptyMembership(context), seen(pod(2, '10.0.0.2')), context, 1).membership;
-    const step = reconcile(first, seen(pod(2, '10.0.0.99')), context, 2);
-    expect(step.diff.joined).toEqual([]);
-    expect(step.diff.left).toEqual([]);
-    expect(step.diff.updated.map(({ peer, previous }) => [peer.addresses, previous.addresses])).toEqual([[['10.0.0.99'], ['10.0.0.2']]]);
-    expect(step.membership.epoch).toBe(2);
+    const steps = run([seen(pod(2, '10.0.0.2')), seen(pod(2, '10.0.0.9'))]);
+    expect(eventNames(last(steps))).toEqual(['update:web-2']);
+    expect(last(steps).diff.updated[0]?.previous.addresses).toEqual(['10.0.0.2']);
   });
 
-  it('treats an empty observation (NXDOMAIN) as everyone gone, and freezes snapshots', () => {
-    const first = reconcile(emptyMembership(context), seen(pod(2, '10.0.0.2')), context, 1).membership;
-    const step = reconcile(first, seen(), context, 2);
-    expect(step.diff.left.map((peer) => peer.name)).toEqual(['web-2']);
-    expect(step.membership.seed).toBeNull();
-    expect(Object.isFrozen(step.membership)).toBe(true);
-    expect(Object.isFrozen(first.peers)).toBe(true);
-    expect(Object.isFrozen(first.peers[0])).toBe(true);
-    expect(Object.isFrozen(first.peers[0]?.addresses)).toBe(true);
+  it('keeps a missing peer (with no sources) until it has been missing from leaveAfterPolls observations', () => {
+    const steps = run([seen(pod(2), pod(3), pod(4)), seen(pod(2), pod(3)), seen(pod(2), pod(3))]);
+    expect(eventNames(steps[1] as ReconcileResult)).toEqual([]);
+    expect(steps[1]?.membership.peers.find((peer) => peer.name === 'web-4')?.sources).toEqual([]);
+    expect(steps[1]?.membership.epoch).toBe(1);
+    expect(eventNames(last(steps))).toEqual(['leave:web-4']);
+    expect(names(last(steps).membership)).toEqual(['web-2', 'web-3']);
+  });
+
+  it('a peer back within the window produces no event; failures in between do not count', () => {
+    const steps = run([seen(pod(2), pod(3)), seen(pod(2)), failed, failed, seen(pod(2), pod(3))]);
+    expect(steps.flatMap(eventNames)).toEqual(['join:web-2', 'join:web-3']);
+    expect(last(steps).membership.peers.find((peer) => peer.name === 'web-3')?.sources).toEqual(['srv']);
+  });
+
+  it('honours leaveAfterMs on top of leaveAfterPolls', () => {
+    const policy = { ...DEFAULT_POLICY, leaveAfterMs: 5000 };
+    const steps = run([seen(pod(2), pod(3)), seen(pod(2)), seen(pod(2)), seen(pod(2)), seen(pod(2)), seen(pod(2)), seen(pod(2)), seen(pod(2))], policy);
+    const leftAt = steps.findIndex((step) => step.diff.left.length > 0);
+    // Missing since t = 2000 (step 1): gone at the first poll with t ≥ 7000, i.e. step 6.
+    expect(leftAt).toBe(6);
+  });
+
+  it('holds a removal of more than maxRemovalFraction of the peers for one confirming observation', () => {
+    const five = seen(pod(2), pod(3), pod(4), pod(5), pod(6));
+    const two = seen(pod(2), pod(3));
+    const policy = { ...DEFAULT_POLICY, leaveAfterPolls: 1 };
+    const steps = run([five, two, two], policy);
+    expect(eventNames(steps[1] as ReconcileResult)).toEqual([]);
+    expect(eventNames(last(steps))).toEqual(['leave:web-4', 'leave:web-5', 'leave:web-6']);
+    // A small removal is not held.
+    const small = run([five, seen(pod(2), pod(3), pod(4), pod(5))], policy);
+    expect(eventNames(last(small))).toEqual(['leave:web-6']);
+    // 1 turns the guard off.
+    expect(eventNames(last(run([five, two], { ...policy, maxRemovalFraction: 1 })))).toHaveLength(3);
+  });
+
+  it('scaling 5 → 2 with the defaults ends as exactly three leaves, one poll later', () => {
+    const steps = run([seen(pod(2), pod(3), pod(4), pod(5), pod(6)), seen(pod(2), pod(3)), seen(pod(2), pod(3)), seen(pod(2), pod(3))]);
+    expect(steps.map((step) => step.diff.left.length)).toEqual([0, 0, 3, 0]);
+  });
+
+  it('treats an empty observation (NXDOMAIN) as a removal like any other, and freezes snapshots', () => {
+    const steps = run([seen(pod(2), pod(3)), seen(), seen()]);
+    expect(names(steps[1]?.membership as Membership)).toEqual(['web-2', 'web-3']);
+    expect(eventNames(last(steps))).toEqual(['leave:web-2', 'leave:web-3']);
+    expect(last(steps).membership.peers).toEqual([]);
+    expect(Object.isFrozen(last(steps).membership)).toBe(true);
+    expect(Object.isFrozen(steps[0]?.membership.peers[0])).toBe(true);
+  });
+
+  it('keeps the SRV port of a peer when a fallback source knows none', () => {
+    const state = run([seen(pod(2))], immediate)[0]?.state as MembershipState;
+    const fromA: Observation = { ok: true, source: 'address', endpoints: [pod(2, '10.0.0.2', null)], ttl: 5, queries: 2 };
+    const step = reconcile(state, fromA, null, context, immediate, 5000);
+    expect(step.membership.peers[0]).toMatchObject({ port: 7000, sources: ['address'] });
+    expect(step.membership.source).toBe('address');
+    expect(eventNames(step)).toEqual([]);
+  });
+
+  it('reports completeness against expectedReplicas', () => {
+    const policy = { ...DEFAULT_POLICY, expectedReplicas: 3 };
+    expect(initialState(context, policy).membership.completeness).toBe('degraded');
+    const steps = run([seen(pod(2), pod(3)), seen(pod(2), pod(3), pod(4))], policy);
+    expect(steps.map((step) => step.membership.completeness)).toEqual(['degraded', 'complete']);
+    expect(last(steps).membership.expectedReplicas).toBe(3);
   });
 });
 
-// ---- properties ----------------------------------------------------------------------------
+describe('readiness', () => {
+  const readyOnly = (ready: ReadonlySet<string>) => (name: string) => ready.has(name);
 
-const endpointArb = fc.record({
-  ordinal: fc.integer({ min: 0, max: 8 }),
-  address: fc.constantFrom('10.0.0.1', '10.0.0.2', '10.0.0.3', 'fd00::1'),
-  port: fc.constantFrom(7000, 7001),
+  it('by default only ready peers are members: join on ready, leave on unready', () => {
+    const notReady = reconcile(initialState(context, DEFAULT_POLICY), seen(pod(2), pod(3)), readyOnly(new Set(['web-2'])), context, DEFAULT_POLICY, 1);
+    expect(eventNames(notReady)).toEqual(['join:web-2']);
+    expect(names(notReady.membership)).toEqual(['web-2', 'web-3']);
+    expect(notReady.membership.ready.map((peer) => peer.name)).toEqual(['web-2']);
+    expect(notReady.membership.self).toMatchObject({ name: 'web-3', ready: false });
+
+    const becomesReady = applyReadiness(notReady.state, readyOnly(new Set(['web-2', 'web-3'])), context, DEFAULT_POLICY);
+    expect(eventNames(becomesReady)).toEqual(['join:web-3', 'ready:web-3']);
+    const seedUnready = applyReadiness(becomesReady.state, readyOnly(new Set(['web-3'])), context, DEFAULT_POLICY);
+    expect(eventNames(seedUnready)).toEqual(['leave:web-2', 'unready:web-2']);
+    expect(seedUnready.seedChanged).toBe(true);
+    expect(seedUnready.membership.seed).toBeNull();
+  });
+
+  it('with includeNotReady every peer is a member and readiness changes are updates', () => {
+    const policy = { ...DEFAULT_POLICY, includeNotReady: true };
+    const first = reconcile(initialState(context, policy), seen(pod(2), pod(3)), readyOnly(new Set()), context, policy, 1);
+    expect(eventNames(first)).toEqual(['join:web-2', 'join:web-3']);
+    expect(first.membership.seed?.name).toBe('web-2');
+    const ready = applyReadiness(first.state, readyOnly(new Set(['web-3'])), context, policy);
+    expect(eventNames(ready)).toEqual(['update:web-3', 'ready:web-3']);
+    expect(ready.membership.epoch).toBe(first.membership.epoch + 1);
+  });
+
+  it('a verdict that changes nothing changes no epoch and reuses the snapshot peers', () => {
+    const first = reconcile(initialState(context, DEFAULT_POLICY), seen(pod(2)), () => true, context, DEFAULT_POLICY, 1);
+    const same = applyReadiness(first.state, () => true, context, DEFAULT_POLICY);
+    expect(eventNames(same)).toEqual([]);
+    expect(same.membership.peers).toBe(first.membership.peers);
+    expect(same.membership.epoch).toBe(first.membership.epoch);
+  });
 });
+
+const ordinalArb = fc.integer({ min: 1, max: 7 });
+const endpointArb = fc.record({ ordinal: ordinalArb, octet: fc.integer({ min: 1, max: 3 }) });
 const observationArb: fc.Arbitrary<Observation> = fc.oneof(
-  { weight: 4, arbitrary: fc.array(endpointArb, { maxLength: 6 }).map((list) => seen(...list.map((e) => pod(e.ordinal, e.address, e.port)))) },
   { weight: 1, arbitrary: fc.constant(failed) },
+  { weight: 4, arbitrary: fc.array(endpointArb, { maxLength: 6 }).map((list) => seen(...list.map((e) => pod(e.ordinal, `10.${e.octet}.0.${e.ordinal}`)))) },
 );
-
-function run(observations: readonly Observation[]): { states: Membership[]; steps: ReturnType<typeof reconcile>[] } {
-  const states = [emptyMembership(context)];
-  const steps: ReturnType<typeof reconcile>[] = [];
-  observations.forEach((observation, index) => {
-    const step = reconcile(states[states.length - 1] as Membership, observation, context, index + 1);
-    steps.push(step);
-    states.push(step.membership);
-  });
-  return { states, steps };
-}
-
-const names = (membership: Membership): string[] => membership.peers.map((peer) => peer.name);
+const policyArb: fc.Arbitrary<MembershipPolicy> = fc.record({
+  leaveAfterPolls: fc.integer({ min: 1, max: 4 }),
+  leaveAfterMs: fc.integer({ min: 0, max: 4000 }),
+  maxRemovalFraction: fc.constantFrom(0, 0.5, 1),
+  includeNotReady: fc.boolean(),
+  expectedReplicas: fc.constantFrom(null, 3),
+});
+const observedNames = (observation: Observation): Set<string> =>
+  new Set(observation.ok ? observation.endpoints.map((endpoint) => (endpoint.host ?? '').split('.')[0] as string) : []);
 
 describe('reconcile properties', () => {
-  it('a failed observation never changes the peers', () => {
+  it('never a leave from a failure; a failure never changes the peers', () => {
     fc.assert(
-      fc.property(fc.array(observationArb, { maxLength: 12 }), (observations) => {
-        const { states, steps } = run(observations);
+      fc.property(fc.array(observationArb, { maxLength: 14 }), policyArb, (observations, policy) => {
+        const steps = run(observations, policy);
         observations.forEach((observation, index) => {
           if (observation.ok) return;
-          expect(states[index + 1]?.peers).toBe(states[index]?.peers);
-          expect(steps[index]?.diff.left).toEqual([]);
-          expect(states[index + 1]?.stale).toBe(true);
+          const before = index === 0 ? initialState(context, policy).membership : (steps[index - 1] as ReconcileResult).membership;
+          expect(eventNames(steps[index] as ReconcileResult)).toEqual([]);
+          if (index === 0) expect(steps[index]?.membership.peers).toEqual([]);
+          else expect(steps[index]?.membership.peers).toBe(before.peers);
+          expect(steps[index]?.membership.stale).toBe(true);
         });
       }),
     );
   });
 
-  it('diffs compose: replaying the joins and leaves of each step gives the final peers', () => {
+  it('a peer leaves only after leaveAfterPolls successful observations and leaveAfterMs without it', () => {
     fc.assert(
-      fc.property(fc.array(observationArb, { maxLength: 12 }), (observations) => {
-        const { states, steps } = run(observations);
+      fc.property(fc.array(observationArb, { maxLength: 14 }), policyArb, (observations, policy) => {
+        const steps = run(observations, policy);
+        const absent = new Map<string, { polls: number; since: number }>();
+        observations.forEach((observation, index) => {
+          const now = 1000 * (index + 1);
+          if (observation.ok) {
+            const present = observedNames(observation);
+            for (const name of present) absent.delete(name);
+            const known = index === 0 ? [] : names((steps[index - 1] as ReconcileResult).membership);
+            for (const name of known) {
+              if (present.has(name)) continue;
+              const record = absent.get(name);
+              absent.set(name, { polls: (record?.polls ?? 0) + 1, since: record?.since ?? now });
+            }
+          }
+          for (const peer of steps[index]?.diff.left ?? []) {
+            if (!policy.includeNotReady && !observation.ok) throw new Error('a leave on a failure');
+            const record = absent.get(peer.name);
+            expect(record?.polls ?? 0).toBeGreaterThanOrEqual(policy.leaveAfterPolls);
+            expect(now - (record?.since ?? now)).toBeGreaterThanOrEqual(policy.leaveAfterMs);
+          }
+          for (const peer of steps[index]?.diff.left ?? []) absent.delete(peer.name);
+        });
+      }),
+    );
+  });
+
+  it('once observations settle, the membership equals the truth', () => {
+    fc.assert(
+      fc.property(fc.array(observationArb, { maxLength: 12 }), fc.array(endpointArb, { maxLength: 6 }), policyArb, (history, truth, policy) => {
+        const final = seen(...truth.map((e) => pod(e.ordinal, `10.${e.octet}.0.${e.ordinal}`)));
+        const settle = Array.from({ length: Math.max(policy.leaveAfterPolls, 2) + Math.ceil(policy.leaveAfterMs / 1000) }, () => final);
+        const steps = run([...history, ...settle, failed], policy);
+        expect(names(last(steps).membership).sort()).toEqual([...observedNames(final)].sort());
+      }),
+    );
+  });
+
+  it('diffs compose: replaying joins and leaves gives the final members; epoch grows exactly on change', () => {
+    fc.assert(
+      fc.property(fc.array(observationArb, { maxLength: 14 }), policyArb, (observations, policy) => {
+        const steps = run(observations, policy);
         const members = new Set<string>();
+        let epoch = 0;
         for (const step of steps) {
           for (const peer of step.diff.left) expect(members.delete(peer.name)).toBe(true);
           for (const peer of step.diff.joined) {
             expect(members.has(peer.name)).toBe(false);
             members.add(peer.name);
           }
+          const changed = eventNames(step).length > 0 || step.seedChanged;
+          expect(step.membership.epoch).toBe(epoch + (changed ? 1 : 0));
+          epoch = step.membership.epoch;
+          const { membership } = step;
+          const ordinals = membership.peers.map((peer) => peer.ordinal ?? Infinity);
+          expect(ordinals).toEqual([...ordinals].sort((a, b) => a - b));
+          expect(membership.seed).toBe(membership.peers.find((peer) => peer.ordinal === context.ordinalStart) ?? null);
         }
-        expect([...members].sort()).toEqual(names(states[states.length - 1] as Membership).sort());
+        expect([...members].sort()).toEqual(names(last(steps)?.membership ?? initialState(context, policy).membership).sort());
       }),
     );
   });
@@ -141,56 +292,11 @@ describe('reconcile properties', () => {
   it('re-applying an observation changes nothing', () => {
     fc.assert(
       fc.property(fc.array(observationArb, { maxLength: 8 }), observationArb, (history, observation) => {
-        const { states } = run([...history, observation]);
-        const last = states[states.length - 1] as Membership;
-        const again = reconcile(last, observation, context, 999);
-        expect(again.diff).toEqual({ joined: [], left: [], updated: [] });
+        const settled = run([...history, observation, observation, observation], immediate);
+        const again = reconcile(last(settled).state, observation, null, context, immediate, 99_000);
+        expect(eventNames(again)).toEqual([]);
         expect(again.seedChanged).toBe(false);
-        expect(again.membership.epoch).toBe(last.epoch);
-        expect(again.membership.peers).toBe(last.peers);
-      }),
-    );
-  });
-
-  it('identity survives address changes: same pods with new IPs are updates only', () => {
-    fc.assert(
-      fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 20 }), { minLength: 1, maxLength: 6 }), (ordinals) => {
-        const before = seen(...ordinals.map((n) => pod(n, `10.1.0.${n}`)));
-        const after = seen(...ordinals.map((n) => pod(n, `10.2.0.${n}`)));
-        const { states } = run([before]);
-        const step = reconcile(states[1] as Membership, after, context, 5);
-        expect(step.diff.joined).toEqual([]);
-        expect(step.diff.left).toEqual([]);
-        expect(step.diff.updated).toHaveLength(ordinals.length);
-      }),
-    );
-  });
-
-  it('peers stay sorted and unique; the seed is the ordinalStart peer; epoch grows exactly on change', () => {
-    fc.assert(
-      fc.property(fc.array(observationArb, { maxLength: 12 }), (observations) => {
-        const { states, steps } = run(observations);
-        steps.forEach((step, index) => {
-          const { membership } = step;
-          const ordinals = membership.peers.map((peer) => peer.ordinal ?? Infinity);
-          expect(ordinals).toEqual([...ordinals].sort((a, b) => a - b));
-          expect(new Set(names(membership)).size).toBe(membership.peers.length);
-          expect(membership.seed).toBe(membership.peers.find((peer) => peer.ordinal === context.ordinalStart) ?? null);
-          expect(membership.self).toBe(membership.peers.find((peer) => peer.name === context.podName) ?? null);
-          const changed = step.diff.joined.length + step.diff.left.length + step.diff.updated.length > 0 || step.seedChanged;
-          expect(membership.epoch).toBe((states[index] as Membership).epoch + (changed ? 1 : 0));
-        });
-      }),
-    );
-  });
-
-  it('once observations settle, the membership equals the last observation', () => {
-    fc.assert(
-      fc.property(fc.array(observationArb, { maxLength: 10 }), fc.array(endpointArb, { maxLength: 6 }), (history, truth) => {
-        const final = seen(...truth.map((e) => pod(e.ordinal, e.address, e.port)));
-        const { states } = run([...history, final, failed]);
-        const expected = [...new Set(truth.map((e) => `web-${e.ordinal}`))].sort();
-        expect(names(states[states.length - 1] as Membership).sort()).toEqual(expected);
+        expect(again.membership.peers).toBe(last(settled).membership.peers);
       }),
     );
   });

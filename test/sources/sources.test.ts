@@ -39,7 +39,7 @@ describe('SRV source', () => {
       if (query.name === `web-1.${DOMAIN}` && query.type === 1) return response(query, { answers: [{ type: 'A', name: query.name, address: '10.0.0.2' }] });
       return response(query);
     });
-    const observation = await createSrvSource(resolver, { serviceDomain: DOMAIN, portName: 'peer', protocol: 'tcp' }).observe(signal);
+    const observation = await createSrvSource(resolver, { serviceDomain: DOMAIN, portName: 'peer', protocol: 'tcp', family: 'both' }).observe(signal);
     expect(observation).toMatchObject({
       ok: true,
       endpoints: [
@@ -53,7 +53,7 @@ describe('SRV source', () => {
 
   it('fails the whole observation when a follow-up lookup fails, rather than losing that peer', async () => {
     const { resolver } = await dns((query) => (query.type === 33 ? srvAnswer(query, [`web-0.${DOMAIN}`]) : response(query, { rcode: 2 })));
-    const observation = await createSrvSource(resolver, { serviceDomain: DOMAIN, portName: 'peer', protocol: 'tcp' }).observe(signal);
+    const observation = await createSrvSource(resolver, { serviceDomain: DOMAIN, portName: 'peer', protocol: 'tcp', family: 'both' }).observe(signal);
     expect(observation.ok).toBe(false);
     expect(observation).toMatchObject({ error: { code: 'ERR_DNS_SERVFAIL' } });
   });
@@ -62,13 +62,13 @@ describe('SRV source', () => {
     const { resolver } = await dns((query) =>
       query.type === 33 ? srvAnswer(query, [`web-0.${DOMAIN}`, `web-1.${DOMAIN}`], { [`web-0.${DOMAIN}`]: '10.0.0.1' }) : response(query, { rcode: 3 }),
     );
-    const observation = await createSrvSource(resolver, { serviceDomain: DOMAIN, portName: 'peer', protocol: 'tcp' }).observe(signal);
+    const observation = await createSrvSource(resolver, { serviceDomain: DOMAIN, portName: 'peer', protocol: 'tcp', family: 'both' }).observe(signal);
     expect(observation).toMatchObject({ ok: true, endpoints: [{ host: `web-0.${DOMAIN}` }] });
   });
 
   it('reports NXDOMAIN as an empty observation with the negative TTL', async () => {
     const { resolver } = await dns((query) => response(query, { rcode: 3, authorities: [{ type: 'SOA', name: 'cluster.local', minimum: 5, ttl: 5 }] }));
-    const observation = await createSrvSource(resolver, { serviceDomain: DOMAIN, portName: 'peer', protocol: 'tcp' }).observe(signal);
+    const observation = await createSrvSource(resolver, { serviceDomain: DOMAIN, portName: 'peer', protocol: 'tcp', family: 'both' }).observe(signal);
     expect(observation).toEqual({ ok: true, source: 'srv', endpoints: [], ttl: 5, queries: 1 });
   });
 });
@@ -91,7 +91,7 @@ describe('address source', () => {
       if (query.type === 12) return response(query, { rcode: 3, authorities: [{ type: 'SOA', name: 'cluster.local', minimum: 5 }] });
       return response(query);
     });
-    const source = createAddressSource(resolver, { serviceDomain: DOMAIN, port: 8080 }, () => now);
+    const source = createAddressSource(resolver, { serviceDomain: DOMAIN, port: 8080, family: 'both' }, () => now);
     const first = await source.observe(signal);
     expect(first).toMatchObject({
       ok: true,
@@ -114,7 +114,7 @@ describe('address source', () => {
     const { resolver } = await dns((query) =>
       query.type === 1 ? response(query, { answers: [{ type: 'A', name: query.name, address: '10.0.0.1' }] }) : query.type === 12 ? response(query, { rcode: 5 }) : response(query),
     );
-    const observation = await createAddressSource(resolver, { serviceDomain: DOMAIN, port: null }).observe(signal);
+    const observation = await createAddressSource(resolver, { serviceDomain: DOMAIN, port: null, family: 'both' }).observe(signal);
     expect(observation).toMatchObject({ ok: true, endpoints: [{ host: null, addresses: ['10.0.0.1'], port: null }] });
   });
 
@@ -122,7 +122,7 @@ describe('address source', () => {
     const { resolver } = await dns((query) =>
       query.type === 1 ? response(query, { answers: [{ type: 'A', name: query.name, address: '10.0.0.1' }] }) : query.type === 12 ? 'silence' : response(query),
     );
-    const observation = await createAddressSource(resolver, { serviceDomain: DOMAIN, port: null }).observe(signal);
+    const observation = await createAddressSource(resolver, { serviceDomain: DOMAIN, port: null, family: 'both' }).observe(signal);
     expect(observation).toMatchObject({ ok: false, error: { code: 'ERR_DNS_TIMEOUT', queryType: 'PTR' } });
   });
 
@@ -130,7 +130,7 @@ describe('address source', () => {
     const { resolver } = await dns((query) =>
       query.type === 1 ? response(query, { answers: [{ type: 'A', name: query.name, address: '10.0.0.1' }] }) : response(query, { rcode: 2 }),
     );
-    const observation = await createAddressSource(resolver, { serviceDomain: DOMAIN, port: null }).observe(signal);
+    const observation = await createAddressSource(resolver, { serviceDomain: DOMAIN, port: null, family: 'both' }).observe(signal);
     expect(observation).toMatchObject({ ok: false, error: { code: 'ERR_DNS_SERVFAIL', queryType: 'AAAA' } });
   });
 });

@@ -1,0 +1,63 @@
+/**
+ * The ordinals source: the names a StatefulSet's pods get, predicted from the ordinal range
+ * (`<sts>-<i>.<service>.<ns>.svc.<zone>` for `i` in `[ordinalStart, ordinalStart + replicas)`),
+ * each looked up with A/AAAA. A fallback for when the Service-level records fail; it cannot
+ * see pods beyond the configured `expectedReplicas`.
+ *
+ * @module
+ */
+import { absoluteName } from '../dns/name';
+import type { Resolver } from '../dns/types';
+import { predictedHost } from '../membership/identity';
+import { lookupAddresses, type AddressFamily } from './address-lookup';
+import { mapWithConcurrency } from './concurrency';
+import { toLookupError } from './lookup-error';
+import type { Observation, ObservedEndpoint } from './observation';
+import type { Source } from './source';
+import { minimumTtl } from './ttl';
+
+/** How many per-pod lookups run at once. */
+export const ORDINAL_LOOKUP_CONCURRENCY = 8;
+
+/** Settings of the ordinals source. */
+export interface OrdinalsSourceSettings {
+  readonly statefulSet: string;
+  /** `<service>.<namespace>.svc.<zone>`, without the trailing dot. */
+  readonly serviceDomain: string;
+  readonly ordinalStart: number;
+  /** How many ordinals to look up from `ordinalStart`. */
+  readonly replicas: number;
+  /** The port every peer gets, or `null`. */
+  readonly port: number | null;
+  readonly family: AddressFamily;
+}
+
+/** Create the ordinals source. A name that does not exist (NXDOMAIN) is a pod that is not there. */
+export function createOrdinalsSource(resolver: Resolver, settings: OrdinalsSourceSettings): Source {
+  const hosts = Array.from({ length: settings.replicas }, (_, index) =>
+    predictedHost(settings.statefulSet, settings.ordinalStart + index, settings.serviceDomain),
+  );
+
+  async function observe(signal: AbortSignal): Promise<Observation> {
+    const lookups = await mapWithConcurrency(hosts, ORDINAL_LOOKUP_CONCURRENCY, (host) =>
+      lookupAddresses(resolver, absoluteName(host), settings.family, signal),
+    );
+    let queries = 0;
+    const endpoints: ObservedEndpoint[] = [];
+    const ttls: (number | undefined)[] = [];
+    for (const [index, lookup] of lookups.entries()) {
+      queries += lookup.queries;
+      if (lookup.failure) return { ok: false, source: 'ordinals', error: toLookupError(lookup.failure), queries };
+      if (lookup.records.length === 0) continue;
+      ttls.push(...lookup.records.map((record) => record.ttl));
+      endpoints.push({
+        host: hosts[index] as string,
+        addresses: [...new Set(lookup.records.map((record) => record.address))],
+        port: settings.port,
+      });
+    }
+    return { ok: true, source: 'ordinals', endpoints, ttl: minimumTtl(ttls), queries };
+  }
+
+  return { name: 'ordinals', observe };
+}

@@ -1,0 +1,67 @@
+/**
+ * Retrying a source within one poll: a quick SERVFAIL or network error is often gone a moment
+ * later, so it is retried a few times with backoff (p-retry) before the poll gives up on this
+ * source. Timeouts are not retried here: the resolver already went `dnsAttempts` rounds over
+ * every nameserver, and repeating that would stretch one poll to minutes.
+ *
+ * @module
+ */
+import pRetry from 'p-retry';
+import type { FailedObservation, Observation } from './observation';
+import type { Source } from './source';
+
+/** How a source is retried within one poll. */
+export interface RetryPolicy {
+  /** Retries after the first try (0 = try once). */
+  readonly retries: number;
+  /** Delay before the first retry; each further one doubles, up to `maxDelayMs`, randomized ×1–2. */
+  readonly minDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+/** The retry policy the options default to. */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({ retries: 2, minDelayMs: 50, maxDelayMs: 1000 });
+
+/** True for failures that a retry a moment later may not see. */
+export function isTransient(observation: FailedObservation): boolean {
+  const code = observation.error.code;
+  return code === 'ERR_DNS_SERVFAIL' || code === 'ERR_DNS_NETWORK';
+}
+
+class TransientFailure extends Error {
+  constructor(readonly observation: FailedObservation) {
+    super(observation.error.message);
+  }
+}
+
+/**
+ * Observe `source`, retrying transient failures. Resolves with the first success or the last
+ * failure (its `queries` counting every try); rejects only when `signal` aborts.
+ */
+export async function observeWithRetries(source: Source, signal: AbortSignal, policy: RetryPolicy): Promise<Observation> {
+  let queries = 0;
+  const counted = (observation: Observation): Observation => ({ ...observation, queries });
+  try {
+    return await pRetry(
+      async () => {
+        const observation = await source.observe(signal);
+        queries += observation.queries;
+        if (!observation.ok && isTransient(observation)) throw new TransientFailure(observation);
+        return counted(observation);
+      },
+      {
+        retries: policy.retries,
+        minTimeout: policy.minDelayMs,
+        maxTimeout: policy.maxDelayMs,
+        factor: 2,
+        randomize: true,
+        unref: true,
+        signal,
+        shouldRetry: ({ error }) => error instanceof TransientFailure,
+      },
+    );
+  } catch (error) {
+    if (error instanceof TransientFailure && !signal.aborted) return counted(error.observation);
+    throw error;
+  }
+}
