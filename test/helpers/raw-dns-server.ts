@@ -1,6 +1,7 @@
 /**
  * A raw DNS server for tests: UDP and TCP on the same loopback port, where each test decides,
- * per received query, which bytes go back (crafted, spoofed, truncated) or whether to stay silent.
+ * per received query, which bytes go back (crafted, spoofed, truncated, now or later) or whether
+ * to stay silent or drop the TCP connection.
  */
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -20,10 +21,22 @@ export interface ReceivedQuery {
   readonly ednsUdpSize: number | undefined;
 }
 
-/** What to do with a query: send these messages in order (from another port when `spoof`), or nothing. */
-export type Reply = Buffer | { readonly bytes: Buffer; readonly fromOtherPort: true } | 'silence';
+/**
+ * What to do with a query: send these messages in order (from another port of the server's
+ * address with `fromOtherPort`, or from the server's port on another loopback address with
+ * `fromAddress`), or nothing. Over TCP, `'close'` ends the connection and `'reset'` resets it;
+ * over UDP both are silence, and spoofed replies are sent on the connection like any other.
+ */
+export type Reply =
+  | Buffer
+  | { readonly bytes: Buffer; readonly fromOtherPort: true }
+  | { readonly bytes: Buffer; readonly fromAddress: string }
+  | 'silence'
+  | 'close'
+  | 'reset';
 
-export type Handler = (query: ReceivedQuery) => Reply[] | Reply;
+/** Replies now, or replies later (a promise), for one query. */
+export type Handler = (query: ReceivedQuery) => Reply[] | Reply | Promise<Reply[] | Reply>;
 
 export interface RawDnsServer {
   readonly address: string;
@@ -36,8 +49,11 @@ export interface RawDnsServer {
   close(): Promise<void>;
 }
 
-/** Start a raw server on `address` (127.0.0.1 or ::1). */
-export async function startRawDnsServer(handle: Handler, address = '127.0.0.1'): Promise<RawDnsServer> {
+/**
+ * Start a raw server on `address` (127.0.0.1 or ::1), on a free port, or on `port` when given
+ * (to restart a server on the port it had).
+ */
+export async function startRawDnsServer(handle: Handler, address = '127.0.0.1', port = 0): Promise<RawDnsServer> {
   const family = address.includes(':') ? 'udp6' : 'udp4';
   for (let attempt = 0; attempt < 20; attempt++) {
     const connections = new Set<Socket>();
@@ -47,39 +63,100 @@ export async function startRawDnsServer(handle: Handler, address = '127.0.0.1'):
       socket.on('error', () => undefined);
       serveTcp(socket, () => server.handle, server.queries);
     });
-    await new Promise<void>((resolve) => tcp.listen(0, address, resolve));
-    const port = (tcp.address() as { port: number }).port;
+    const listening = await new Promise<boolean>((resolve) => {
+      tcp.once('error', () => resolve(false));
+      tcp.listen(port, address, () => resolve(true));
+    });
+    if (!listening) {
+      if (port !== 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      continue;
+    }
+    const boundPort = (tcp.address() as { port: number }).port;
     const udp = createSocket(family);
     const spoofer = createSocket(family);
     const bound = await new Promise<boolean>((resolve) => {
       udp.once('error', () => resolve(false));
-      udp.bind(port, address, () => resolve(true));
+      udp.bind(boundPort, address, () => resolve(true));
     });
     if (!bound) {
       await closeServer(tcp, connections);
       udp.close();
       spoofer.close();
+      if (port !== 0) await new Promise((resolve) => setTimeout(resolve, 50));
       continue;
     }
+    udp.on('error', () => undefined);
+    spoofer.on('error', () => undefined);
     await new Promise<void>((resolve) => spoofer.bind(0, address, resolve));
+    const impostors = new Impostors(family, boundPort);
     const server: RawDnsServer = {
       address,
-      port,
-      nameserver: address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`,
+      port: boundPort,
+      nameserver: address.includes(':') ? `[${address}]:${boundPort}` : `${address}:${boundPort}`,
       queries: [],
       handle,
       close: async () => {
         await Promise.all([
           closeServer(tcp, connections),
-          new Promise<void>((resolve) => udp.close(() => resolve())),
-          new Promise<void>((resolve) => spoofer.close(() => resolve())),
+          closeUdp(udp),
+          closeUdp(spoofer),
+          impostors.close(),
         ]);
       },
     };
-    udp.on('message', (bytes, from) => serveUdp(udp, spoofer, bytes, from, server));
+    udp.on('message', (bytes, from) => serveUdp(udp, spoofer, impostors, bytes, from, server));
     return server;
   }
-  throw new Error('could not bind UDP and TCP on one port');
+  throw new Error(port === 0 ? 'could not bind UDP and TCP on one port' : `could not bind UDP and TCP on port ${port}`);
+}
+
+/** UDP sockets on the server's port of other loopback addresses, bound on first use. */
+class Impostors {
+  readonly #family: 'udp4' | 'udp6';
+  readonly #port: number;
+  readonly #sockets = new Map<string, Promise<UdpSocket>>();
+  #closed = false;
+
+  constructor(family: 'udp4' | 'udp6', port: number) {
+    this.#family = family;
+    this.#port = port;
+  }
+
+  async send(address: string, bytes: Buffer, to: RemoteInfo): Promise<void> {
+    if (this.#closed) return;
+    let socket = this.#sockets.get(address);
+    if (!socket) {
+      socket = this.#bind(address);
+      this.#sockets.set(address, socket);
+    }
+    const bound = await socket;
+    if (!this.#closed) bound.send(bytes, to.port, to.address);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const sockets = await Promise.all(this.#sockets.values());
+    await Promise.all(sockets.map(closeUdp));
+  }
+
+  #bind(address: string): Promise<UdpSocket> {
+    const socket = createSocket(this.#family);
+    socket.on('error', () => undefined);
+    return new Promise((resolve) => {
+      socket.once('error', () => socket.bind(0, address, () => resolve(socket)));
+      socket.bind(this.#port, address, () => resolve(socket));
+    });
+  }
+}
+
+function closeUdp(socket: UdpSocket): Promise<void> {
+  return new Promise((resolve) => {
+    try {
+      socket.close(() => resolve());
+    } catch {
+      resolve();
+    }
+  });
 }
 
 function parseQuery(bytes: Buffer, transport: 'udp' | 'tcp'): ReceivedQuery {
@@ -96,14 +173,35 @@ function parseQuery(bytes: Buffer, transport: 'udp' | 'tcp'): ReceivedQuery {
   };
 }
 
-function serveUdp(udp: UdpSocket, spoofer: UdpSocket, bytes: Buffer, from: RemoteInfo, server: RawDnsServer): void {
+/** Call `handle`; act on its replies at once when they are not a promise, so synchronous handlers keep their timing. */
+function withReplies(replies: Reply[] | Reply | Promise<Reply[] | Reply>, act: (replies: Reply[]) => void): void {
+  if (replies instanceof Promise) {
+    replies.then(
+      (settled) => {
+        try {
+          act([settled].flat());
+        } catch {
+          // The server closed while the replies were pending: a late reply has nowhere to go.
+        }
+      },
+      () => undefined,
+    );
+  } else {
+    act([replies].flat());
+  }
+}
+
+function serveUdp(udp: UdpSocket, spoofer: UdpSocket, impostors: Impostors, bytes: Buffer, from: RemoteInfo, server: RawDnsServer): void {
   const query = parseQuery(bytes, 'udp');
   server.queries.push(query);
-  for (const reply of [server.handle(query)].flat()) {
-    if (reply === 'silence') continue;
-    if (Buffer.isBuffer(reply)) udp.send(reply, from.port, from.address);
-    else spoofer.send(reply.bytes, from.port, from.address);
-  }
+  withReplies(server.handle(query), (replies) => {
+    for (const reply of replies) {
+      if (typeof reply === 'string') continue;
+      if (Buffer.isBuffer(reply)) udp.send(reply, from.port, from.address);
+      else if ('fromAddress' in reply) void impostors.send(reply.fromAddress, reply.bytes, from);
+      else spoofer.send(reply.bytes, from.port, from.address);
+    }
+  });
 }
 
 function serveTcp(socket: Socket, handler: () => Handler, queries: ReceivedQuery[]): void {
@@ -115,13 +213,24 @@ function serveTcp(socket: Socket, handler: () => Handler, queries: ReceivedQuery
       buffered = buffered.subarray(2 + bytes.length);
       const query = parseQuery(bytes, 'tcp');
       queries.push(query);
-      for (const reply of [handler()(query)].flat()) {
-        if (reply === 'silence') continue;
-        const message = Buffer.isBuffer(reply) ? reply : reply.bytes;
-        const length = Buffer.alloc(2);
-        length.writeUInt16BE(message.length);
-        socket.write(Buffer.concat([length, message]));
-      }
+      withReplies(handler()(query), (replies) => {
+        for (const reply of replies) {
+          if (socket.destroyed) return;
+          if (reply === 'silence') continue;
+          if (reply === 'close') {
+            socket.end();
+            return;
+          }
+          if (reply === 'reset') {
+            socket.resetAndDestroy();
+            return;
+          }
+          const message = Buffer.isBuffer(reply) ? reply : reply.bytes;
+          const length = Buffer.alloc(2);
+          length.writeUInt16BE(message.length);
+          socket.write(Buffer.concat([length, message]));
+        }
+      });
     }
   });
 }
