@@ -6,7 +6,7 @@
  * @module
  */
 import { createDnsResolver } from './dns/resolver';
-import { ClosedError, DiscoveryError, ListenerError } from './errors';
+import { ClosedError, DiscoveryError, ListenerError, SelfNotListedError } from './errors';
 import type { DiscoveryEvents, MembershipChange } from './discovery-events';
 import type { MembershipContext } from './membership/identity';
 import { parseOrdinal } from './membership/identity';
@@ -76,7 +76,7 @@ export class Discovery
         createDnsResolver({ nameservers: config.nameservers, timeoutMs: config.dnsTimeoutMs, attempts: config.dnsAttempts }),
       );
     this.#now = dependencies.now ?? Date.now;
-    this.#scheduler = new PollScheduler(() => this.#poll(), config.timing, this.#now, dependencies.random ?? Math.random);
+    this.#scheduler = new PollScheduler(() => this.#poll(), config.timing, () => performance.now(), dependencies.random ?? Math.random);
     this.#readiness = config.readiness
       ? new ReadinessMonitor({ config: config.readiness, onChange: () => this.#readinessChanged() })
       : undefined;
@@ -255,14 +255,7 @@ export class Discovery
     const check = checkSelfPresence(this.#selfPresence, this.membership, this.#config.timing.intervalMs, this.#now());
     this.#selfPresence = check.presence;
     if (!check.report) return;
-    this.#reportError(
-      new DiscoveryError(
-        'ERR_SELF_NOT_LISTED',
-        `This pod (${this.#config.podName}) is running but missing from its own Service in DNS. Kubernetes DNS lists only ready pods: ` +
-          "if this pod's readiness waits for its peers, no pod can become ready. Set publishNotReadyAddresses: true on the headless " +
-          "Service (and the readiness option to tell ready peers apart), or check the pod's labels against the Service selector.",
-      ),
-    );
+    this.#reportError(new SelfNotListedError(this.#config.podName));
   }
 
   async #shutdown(): Promise<void> {

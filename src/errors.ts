@@ -95,3 +95,23 @@ export class ListenerError extends DiscoveryError {
     this.event = event;
   }
 }
+
+/**
+ * This pod has been running but missing from its own Service's DNS for several polls: usually
+ * the readiness chicken-and-egg (its readiness waits for peers that cannot see it, because
+ * Kubernetes DNS lists only ready pods). Reported once per discovery.
+ */
+export class SelfNotListedError extends DiscoveryError {
+  /** This pod's name. */
+  readonly podName: string;
+
+  constructor(podName: string) {
+    super(
+      'ERR_SELF_NOT_LISTED',
+      `This pod (${podName}) is running but missing from its own Service in DNS. Kubernetes DNS lists only ready pods: ` +
+        "if this pod's readiness waits for its peers, no pod can become ready. Set publishNotReadyAddresses: true on the headless " +
+        "Service (and the readiness option to tell ready peers apart), or check the pod's labels against the Service selector.",
+    );
+    this.podName = podName;
+  }
+}

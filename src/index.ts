@@ -7,12 +7,15 @@
 export { createDiscovery, discover, Discovery } from './discovery';
 export type { DiscoveryEvents, MembershipChange } from './discovery';
 export type { DiscoveryOptions } from './options';
-export type { Membership, MembershipDiff, Peer, PeerUpdate, SourceName } from './membership/types';
+export type { Completeness, Membership, MembershipDiff, Peer, PeerUpdate, SourceName } from './membership/types';
+export type { ReadinessCheck, ReadinessOption, ReadinessTiming } from './readiness/config';
+export type { AddressFamily } from './sources/address-lookup';
 export {
   ClosedError,
   DiscoveryError,
   InvalidOptionError,
   ListenerError,
   LookupError,
+  SelfNotListedError,
 } from './errors';
 export type { ErrorCode, LookupErrorCode } from './errors';

@@ -38,6 +38,7 @@ export class PollScheduler<R> {
   #lastStart = Number.NEGATIVE_INFINITY;
   #stopped = false;
 
+  /** @param now - A monotonic clock (`performance.now`), so a wall-clock jump cannot stall polling. */
   constructor(poll: () => Promise<R>, timing: PollTiming, now: () => number, random: () => number) {
     this.#poll = poll;
     this.#timing = timing;
