@@ -48,12 +48,16 @@ export interface PodEnvironment {
   readonly expectedReplicas: Sourced<string | undefined>;
   /** `HEADLESS_DISCOVERY_STATIC_PEERS` as set (comma- or space-separated peers), unparsed. */
   readonly staticPeers: Sourced<string | undefined>;
+  /** `HEADLESS_DISCOVERY_NAMESERVERS` as set (comma- or space-separated), unparsed: overrides resolv.conf. */
+  readonly nameserversOverride: Sourced<string | undefined>;
 }
 
 /** Environment variable for the `expectedReplicas` option. */
 export const EXPECTED_REPLICAS_ENV = 'HEADLESS_DISCOVERY_EXPECTED_REPLICAS';
 /** Environment variable for the `staticPeers` option. */
 export const STATIC_PEERS_ENV = 'HEADLESS_DISCOVERY_STATIC_PEERS';
+/** Environment variable for the `nameservers` option (instead of resolv.conf). */
+export const NAMESERVERS_ENV = 'HEADLESS_DISCOVERY_NAMESERVERS';
 
 function readTextFile(path: string): string | undefined {
   try {
@@ -87,6 +91,7 @@ export function readEnvironment(sources: EnvironmentSources = {}): PodEnvironmen
     resolverOptions: { value: conf.options, from: env['RES_OPTIONS'] === undefined ? resolvFrom : `${resolvFrom} + env:RES_OPTIONS` },
     expectedReplicas: fromEnv(env, EXPECTED_REPLICAS_ENV),
     staticPeers: fromEnv(env, STATIC_PEERS_ENV),
+    nameserversOverride: fromEnv(env, NAMESERVERS_ENV),
   };
 }
 

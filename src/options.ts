@@ -48,7 +48,8 @@ export interface DiscoveryOptions {
   readonly podName?: string;
   /**
    * DNS servers to query, in order: `'10.96.0.10'`, `'10.96.0.10:5353'`, `'fd00::a'`,
-   * `'[fd00::a]:5353'`. Default: the `nameserver` lines of `/etc/resolv.conf`.
+   * `'[fd00::a]:5353'`. Default: `HEADLESS_DISCOVERY_NAMESERVERS` (comma- or space-separated),
+   * else the `nameserver` lines of `/etc/resolv.conf`.
    */
   readonly nameservers?: readonly string[];
   /** Per-try DNS timeout in ms. Default: resolv.conf `options timeout:` (× 1000), else 5000. */
@@ -318,6 +319,11 @@ function resolvePort(port: unknown, protocol: unknown): PortSpec {
 }
 
 function resolveNameservers(value: unknown, environment: PodEnvironment): Nameserver[] {
+  let option = 'nameservers';
+  if (value === undefined && environment.nameserversOverride.value !== undefined) {
+    option = `nameservers (from ${environment.nameserversOverride.from})`;
+    value = environment.nameserversOverride.value.split(/[\s,]+/).filter(Boolean);
+  }
   if (value === undefined) {
     const found = environment.nameservers.value;
     if (found.length === 0) {
@@ -329,13 +335,13 @@ function resolveNameservers(value: unknown, environment: PodEnvironment): Namese
     return [...found];
   }
   if (!Array.isArray(value) || value.length === 0) {
-    throw new InvalidOptionError('nameservers', 'expected a non-empty array such as ["10.96.0.10", "[fd00::a]:53"].');
+    throw new InvalidOptionError(option, 'expected a non-empty array such as ["10.96.0.10", "[fd00::a]:53"].');
   }
   return value.map((entry: unknown, index) => {
     const parsed = typeof entry === 'string' ? parseNameserver(entry) : undefined;
     if (!parsed) {
       throw new InvalidOptionError(
-        `nameservers[${index}]`,
+        `${option}[${index}]`,
         `got ${describe(entry)}; expected an IP address with an optional port: "10.96.0.10", "10.96.0.10:53", "fd00::a" or "[fd00::a]:53".`,
       );
     }

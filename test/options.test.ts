@@ -96,6 +96,17 @@ describe('defaults from the pod environment', () => {
     ]);
   });
 
+  it('takes nameservers from HEADLESS_DISCOVERY_NAMESERVERS over resolv.conf, and names the variable when it is wrong', () => {
+    const env = (value: string) => pod({ POD_NAME: 'mysql-2', HEADLESS_DISCOVERY_NAMESERVERS: value }, { '/etc/resolv.conf': RESOLV_CONF });
+    expect(resolveOptions(base(env('127.0.0.1:5353, [::1]:53'))).nameservers.map((server) => `${server.address}/${server.port}`)).toEqual([
+      '127.0.0.1/5353',
+      '::1/53',
+    ]);
+    expect(() => resolveOptions(base(env('kube-dns')))).toThrow(
+      expect.objectContaining({ option: 'nameservers (from env:HEADLESS_DISCOVERY_NAMESERVERS)[0]' }),
+    );
+  });
+
   it('derives the interval family from intervalMs and keeps it ordered', () => {
     expect(resolveOptions({ ...base(), intervalMs: 300 }).timing).toEqual({ intervalMs: 300, fastIntervalMs: 300, minIntervalMs: 300, maxIntervalMs: 60_000, jitter: 0.1 });
     expect(resolveOptions({ ...base(), intervalMs: 120_000 }).timing.maxIntervalMs).toBe(120_000);
