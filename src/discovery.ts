@@ -12,7 +12,11 @@ import type { MembershipContext } from './membership/identity';
 import { parseOrdinal } from './membership/identity';
 import { applyReadiness, initialState, reconcile, type MembershipState, type ReconcileResult } from './membership/reconcile';
 import { checkSelfPresence, INITIAL_SELF_PRESENCE, type SelfPresence } from './membership/self-presence';
-import type { Membership } from './membership/types';
+import type { Membership, Peer } from './membership/types';
+import { members } from './membership/diff';
+import type { BootstrapDecision } from './bootstrap/decide';
+import { runBootstrap, type BootstrapOptions } from './bootstrap/run';
+import { resolveLimits, waitForCondition, waitUntil, type WaitForOptions, type WaitForSeedOptions } from './bootstrap/wait';
 import { resolveOptions, type DiscoveryConfig, type DiscoveryOptions } from './options';
 import { ReadinessMonitor } from './readiness/monitor';
 import { SafeEmitter } from './safe-emitter';
@@ -128,6 +132,37 @@ export class Discovery
     if (this.closed) return Promise.reject(new ClosedError());
     if (!this.#started) return this.start();
     return this.#scheduler.request();
+  }
+
+  /**
+   * Resolve with the membership once it has at least `minPeers` members (or a quorum of
+   * `expectedReplicas`), fresh, with no change for `stableForMs`. Starts the discovery. Rejects
+   * with `ERR_WAIT_TIMEOUT` after `timeoutMs`, with the signal's reason when it aborts.
+   */
+  waitFor(options: WaitForOptions = {}): Promise<Membership> {
+    try {
+      const { policy } = this.#config;
+      const wait = waitForCondition(options, (membership) => members(membership.peers, policy.includeNotReady), policy.expectedReplicas);
+      return waitUntil(this, wait.holds, wait.what, wait.limits);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Resolve with the seed once it is a member (by default: seen and ready). Same limits as `waitFor`. */
+  async waitForSeed(options: WaitForSeedOptions = {}): Promise<Peer> {
+    const limits = resolveLimits(options, 0);
+    const membership = await waitUntil(this, (current) => current.seed !== null, `the seed ${this.membership.seedHost}`, limits);
+    return membership.seed as Peer;
+  }
+
+  /**
+   * Decide how this pod takes part in the cluster ({@link decideBootstrap}): wait for a stable,
+   * fresh membership, ask every ready peer with `probe`, decide, and while the answer is `wait`,
+   * try again as things change. Resolves with an `initialize` or `join` decision.
+   */
+  async bootstrap(options: BootstrapOptions = {}): Promise<BootstrapDecision> {
+    return runBootstrap(this, this.#config.podName, this.#config.timing.intervalMs, options);
   }
 
   /** Stop polling and probing, abort lookups in flight and end async iterators. Idempotent. */

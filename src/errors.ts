@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'ERR_DISCOVERY_CLOSED'
   | 'ERR_LISTENER'
   | 'ERR_SELF_NOT_LISTED'
+  | 'ERR_WAIT_TIMEOUT'
   | 'ERR_INTERNAL';
 
 /** Base class of every error this library creates. */
@@ -113,5 +114,20 @@ export class SelfNotListedError extends DiscoveryError {
         "Service (and the readiness option to tell ready peers apart), or check the pod's labels against the Service selector.",
     );
     this.podName = podName;
+  }
+}
+
+/**
+ * `waitFor()`, `waitForSeed()` or `bootstrap()` gave up after its `timeoutMs`. The message says
+ * what was awaited and what the membership looked like; `lastReason` carries the last bootstrap
+ * decision's reason when there was one.
+ */
+export class WaitTimeoutError extends DiscoveryError {
+  /** The reason of the last `wait` decision of `bootstrap()`, if any. */
+  readonly lastReason: string | undefined;
+
+  constructor(message: string, lastReason?: string) {
+    super('ERR_WAIT_TIMEOUT', message);
+    this.lastReason = lastReason;
   }
 }

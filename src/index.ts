@@ -10,6 +10,10 @@ export type { DiscoveryOptions } from './options';
 export type { Completeness, Membership, MembershipDiff, Peer, PeerUpdate, SourceName } from './membership/types';
 export type { ReadinessCheck, ReadinessOption, ReadinessTiming } from './readiness/config';
 export type { AddressFamily } from './sources/address-lookup';
+export { decideBootstrap } from './bootstrap/decide';
+export type { BootstrapAction, BootstrapDecision, BootstrapInput, ClusterReport, JoinPolicy } from './bootstrap/decide';
+export type { BootstrapOptions, ClusterProbe } from './bootstrap/run';
+export type { WaitForOptions, WaitForSeedOptions } from './bootstrap/wait';
 export {
   ClosedError,
   DiscoveryError,
@@ -17,5 +21,6 @@ export {
   ListenerError,
   LookupError,
   SelfNotListedError,
+  WaitTimeoutError,
 } from './errors';
 export type { ErrorCode, LookupErrorCode } from './errors';
