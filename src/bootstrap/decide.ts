@@ -18,6 +18,8 @@ export interface ClusterReport {
   readonly clusterId?: string;
   /** The members the peer knows, for information. */
   readonly members?: readonly string[];
+  /** The pod the peer replicates from (the cluster's primary), when the topology has one. */
+  readonly primary?: string;
 }
 
 /** How a joining pod picks whom to join. */
@@ -47,13 +49,19 @@ export type BootstrapAction = 'initialize' | 'join' | 'wait';
 /** The decision, with every peer it names and a human-readable reason. */
 export interface BootstrapDecision {
   readonly action: BootstrapAction;
+  /** The cluster to join: what the target (or this pod's own data) reports; `null` for `initialize` and `wait`. */
+  readonly clusterId: string | null;
   /** The seed (the peer with ordinal `ordinalStart`), when it is among the peers. */
   readonly seed: Peer | null;
   /** Whom to join (`join`); `null` for `initialize`, `wait`, or a pod that rejoins with its own data and finds nobody up. */
   readonly target: Peer | null;
   /** Whom to copy data from before joining: the nearest lower ready ordinal (N-1 normally). */
   readonly cloneFrom: Peer | null;
-  /** Whom to replicate from once joined: the seed (the primary), or the target when the seed is not up. */
+  /**
+   * Whom to replicate from once joined: the primary the peers report (`ClusterReport.primary`),
+   * else the seed, else the target. `null` when this pod is the primary, or when the primary the
+   * peers report is this very pod that lost its data (the cluster needs a failover first).
+   */
   readonly replicateFrom: Peer | null;
   /** Why, in a sentence an operator can act on. */
   readonly reason: string;
@@ -75,8 +83,11 @@ export function decideBootstrap(membership: Membership, input: BootstrapInput): 
   const readySeed = others.find((peer) => peer.name === seedName) ?? null;
   const clusterOf = (peer: Peer): string | undefined => input.reports?.get(peer.name)?.clusterId;
   const reporting = others.filter((peer) => clusterOf(peer) !== undefined);
-  const decision = (action: BootstrapAction, reason: string, picks: Partial<Pick<BootstrapDecision, 'target' | 'cloneFrom' | 'replicateFrom'>> = {}): BootstrapDecision => ({
+  const primaryName = (readySeed && input.reports?.get(readySeed.name)?.primary) ?? reporting.map((peer) => input.reports?.get(peer.name)?.primary).find(Boolean);
+  const primary = others.find((peer) => peer.name === primaryName) ?? null;
+  const decision = (action: BootstrapAction, reason: string, picks: Partial<Pick<BootstrapDecision, 'target' | 'cloneFrom' | 'replicateFrom' | 'clusterId'>> = {}): BootstrapDecision => ({
     action,
+    clusterId: picks.clusterId ?? null,
     seed,
     target: picks.target ?? null,
     cloneFrom: picks.cloneFrom ?? null,
@@ -90,20 +101,24 @@ export function decideBootstrap(membership: Membership, input: BootstrapInput): 
   const localCluster = input.local?.clusterId;
   if (localCluster !== undefined) {
     const target = isSeed ? (reporting.find((peer) => clusterOf(peer) === localCluster) ?? null) : (readySeed ?? reporting[0] ?? null);
-    return decision('join', `this pod already holds data of cluster ${localCluster}: rejoin it${isSeed ? ' as the seed' : ''}`, {
+    const resumesAsPrimary = isSeed && (primaryName === undefined || primaryName === input.podName);
+    return decision('join', `this pod already holds data of cluster ${localCluster}: rejoin it${resumesAsPrimary ? ' as its primary' : ''}`, {
+      clusterId: localCluster,
       target,
-      replicateFrom: isSeed ? null : (readySeed ?? target),
+      replicateFrom: resumesAsPrimary ? null : (primary ?? readySeed ?? target),
     });
   }
 
   if (isSeed) {
     const existing = reporting[0];
     if (existing) {
-      return decision('join', `cluster ${clusterOf(existing) ?? ''} already exists (reported by ${names(reporting)}): rejoin it instead of forming a second one`, {
-        target: existing,
-        cloneFrom: existing,
-        replicateFrom: existing,
-      });
+      const orphaned = primaryName === input.podName;
+      return decision(
+        'join',
+        `cluster ${clusterOf(existing) ?? ''} already exists (reported by ${names(reporting)}): rejoin it instead of forming a second one` +
+          (orphaned ? `; its primary was this pod, whose data is gone: promote a replica (failover) before replicating` : ''),
+        { clusterId: clusterOf(existing) ?? null, target: existing, cloneFrom: existing, replicateFrom: orphaned ? null : (primary ?? existing) },
+      );
     }
     const unasked = input.reports ? others.filter((peer) => !input.reports?.has(peer.name)) : [];
     if (unasked.length > 0) return decision('wait', `could not ask ${names(unasked)} whether a cluster already exists`);
@@ -114,7 +129,12 @@ export function decideBootstrap(membership: Membership, input: BootstrapInput): 
   const target = pickTarget(input.joinPolicy ?? 'seed', readySeed, reporting, others, input.reports !== undefined);
   if (!target.peer) return decision('wait', target.waiting);
   const cloneFrom = nearestLower(others, selfOrdinal) ?? target.peer;
-  return decision('join', target.reason, { target: target.peer, cloneFrom, replicateFrom: readySeed ?? target.peer });
+  return decision('join', target.reason, {
+    clusterId: clusterOf(target.peer) ?? null,
+    target: target.peer,
+    cloneFrom,
+    replicateFrom: primary ?? readySeed ?? target.peer,
+  });
 
   function pickTarget(
     policy: JoinPolicy,

@@ -86,6 +86,20 @@ describe('decideBootstrap scenarios', () => {
     expect(lostVolume.reason).toContain('instead of forming a second one');
   });
 
+  it('follows the primary the peers report, and says when the primary was the seed that lost its data', () => {
+    const membership = view(all3);
+    const orphaned = decideBootstrap(membership, { podName: 'mysql-0', reports: reports({ 'mysql-1': { clusterId: 'c1', primary: 'mysql-0' }, 'mysql-2': { clusterId: 'c1', primary: 'mysql-0' } }) });
+    expect(brief(orphaned)).toEqual({ action: 'join', target: 'mysql-1', cloneFrom: 'mysql-1', replicateFrom: null });
+    expect(orphaned.clusterId).toBe('c1');
+    expect(orphaned.reason).toContain('failover');
+    const failedOver = reports({ 'mysql-1': { clusterId: 'c1', primary: 'mysql-2' }, 'mysql-2': { clusterId: 'c1' } });
+    expect(decide(membership, { podName: 'mysql-0', reports: failedOver }).replicateFrom).toBe('mysql-2');
+    expect(decide(membership, { podName: 'mysql-0', reports: failedOver, local: { clusterId: 'c1' } }).replicateFrom).toBe('mysql-2');
+    const newcomer = decideBootstrap(view([...all3, 'mysql-3']), { podName: 'mysql-3', reports: reports({ 'mysql-0': { clusterId: 'c1', primary: 'mysql-1' }, 'mysql-1': { clusterId: 'c1' }, 'mysql-2': { clusterId: 'c1' } }) });
+    expect(brief(newcomer)).toEqual({ action: 'join', target: 'mysql-0', cloneFrom: 'mysql-2', replicateFrom: 'mysql-1' });
+    expect(newcomer.clusterId).toBe('c1');
+  });
+
   it('a seed that cannot ask every ready peer waits instead of risking a second cluster', () => {
     const decision = decideBootstrap(view(all3), { podName: 'mysql-0', reports: reports({ 'mysql-1': null }) });
     expect(decision.action).toBe('wait');
