@@ -1,0 +1,8 @@
+/**
+ * The public surface of the diagnosis: `diagnose()` and its result types.
+ *
+ * @module
+ */
+export { diagnose } from './diagnose';
+export { CHECK_IDS } from './types';
+export type { CheckId, DiagnoseExtra, Diagnosis, Finding, FindingStatus } from './types';

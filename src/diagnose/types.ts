@@ -1,0 +1,84 @@
+/**
+ * What `diagnose()` returns: one finding per check, each saying what was checked, what was
+ * seen and what to do. These are the types the `doctor` command prints and turns into an exit
+ * code.
+ *
+ * @module
+ */
+import type { EnvironmentSources } from '../environment';
+
+/**
+ * How a check came out: `pass` (as expected), `warn` (works, but worth knowing, or the check
+ * was skipped because an earlier one failed) or `fail` (discovery will not find the peers it
+ * should).
+ */
+export type FindingStatus = 'pass' | 'warn' | 'fail';
+
+/**
+ * The stable identifier of a check, in the order the checks run:
+ *
+ * - `resolv-conf`: nameservers, search list, ndots, cluster domain and namespace, with their origin;
+ * - `service-name`: A/AAAA of `<service>.<namespace>.svc.<zone>.`;
+ * - `srv`: SRV of `_<port>._<protocol>.<service>…` (named ports only);
+ * - `pod-names`: each SRV target (or PTR name) resolves, to the addresses the SRV glue gave;
+ * - `ptr`: each address maps back to its pod's name;
+ * - `truncation`: whether answers needed TCP, and whether TCP worked;
+ * - `ttl`: positive and negative TTLs, i.e. how late changes show;
+ * - `self`: this pod is listed (StatefulSet pods only);
+ * - `ordinals`: ordinals are contiguous from `ordinalStart` and the seed is listed.
+ */
+export type CheckId = 'resolv-conf' | 'service-name' | 'srv' | 'pod-names' | 'ptr' | 'truncation' | 'ttl' | 'self' | 'ordinals';
+
+/** The checks in the order they run (and their findings appear). */
+export const CHECK_IDS: readonly CheckId[] = Object.freeze([
+  'resolv-conf',
+  'service-name',
+  'srv',
+  'pod-names',
+  'ptr',
+  'truncation',
+  'ttl',
+  'self',
+  'ordinals',
+] as const);
+
+/** The outcome of one check. */
+export interface Finding {
+  /** Which check this is. Stable: match on it, not on the title. */
+  readonly check: CheckId;
+  /** One line saying what was checked, e.g. `Service name mysql.default.svc.cluster.local. resolves`. */
+  readonly title: string;
+  /** `pass`, `warn` (worth knowing, not an error) or `fail` (makes `doctor` exit 1). */
+  readonly status: FindingStatus;
+  /**
+   * What was seen, one fact per line: the query and the server asked, the RCODE, the records,
+   * the TTLs, where a setting came from. A skipped check has one line, `skipped: <reason>`.
+   */
+  readonly evidence: readonly string[];
+  /**
+   * What to do, one step per line, naming the commands that confirm or fix it (`kubectl …`,
+   * `dig …`). Empty when the check passed or was skipped.
+   */
+  readonly fix: readonly string[];
+}
+
+/** Everything `diagnose()` found out about one headless Service. */
+export interface Diagnosis {
+  /** The Service's DNS name, `<service>.<namespace>.svc.<zone>` (no trailing dot). */
+  readonly service: string;
+  /** One finding per check that applies, in the order of {@link CHECK_IDS}. */
+  readonly findings: readonly Finding[];
+  /** True when no finding is `fail`. */
+  readonly ok: boolean;
+}
+
+/** Extra inputs of `diagnose()` that are not discovery options. */
+export interface DiagnoseExtra {
+  /** Aborting it stops the diagnosis: `diagnose` rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+  /**
+   * Where the pod environment (variables, resolv.conf, namespace file, hostname) is read from.
+   * Default: `options.environment`, else the real process environment and files. Meant for tests.
+   */
+  readonly environment?: EnvironmentSources;
+}

@@ -1,0 +1,75 @@
+/**
+ * Shared pieces of the diagnosis tests: a pod-like environment (so `resolv-conf` passes while
+ * the queries go to a loopback server), a runner with short DNS timeouts, and finding lookup.
+ */
+import { afterEach, expect } from 'vitest';
+import { diagnose, type CheckId, type DiagnoseExtra, type Diagnosis, type Finding } from '../../src/diagnose';
+import type { EnvironmentSources } from '../../src/environment';
+import type { DiscoveryOptions } from '../../src/options';
+import { createFakeCluster, type FakeCluster, type FakeClusterOptions } from '../../src/testing';
+import { startRawDnsServer, type Handler, type RawDnsServer } from '../helpers/raw-dns-server';
+
+/** What a ClusterFirst pod in `namespace` has in /etc/resolv.conf. */
+export function podResolvConf(namespace = 'default', zone = 'cluster.local'): string {
+  return ['nameserver 10.96.0.10', `search ${namespace}.svc.${zone} svc.${zone} ${zone}`, 'options ndots:5'].join('\n');
+}
+
+/** A pod's environment, without touching this machine's files. */
+export function podEnvironment(
+  env: Record<string, string | undefined> = {},
+  files: Record<string, string> = { '/etc/resolv.conf': podResolvConf() },
+): EnvironmentSources {
+  return {
+    env: { POD_NAME: 'mysql-1', POD_NAMESPACE: 'default', ...env },
+    hostname: () => 'laptop',
+    readFile: (path: string) => files[path],
+    resolvConfPath: '/etc/resolv.conf',
+    namespacePath: '/var/run/secrets/kubernetes.io/serviceaccount/namespace',
+  };
+}
+
+const clusters: FakeCluster[] = [];
+const servers: RawDnsServer[] = [];
+afterEach(async () => {
+  await Promise.all([...clusters.splice(0).map((cluster) => cluster.close()), ...servers.splice(0).map((server) => server.close())]);
+});
+
+/** A fake cluster DNS, closed after the test. */
+export async function fakeCluster(options: FakeClusterOptions = {}): Promise<FakeCluster> {
+  const cluster = await createFakeCluster(options);
+  clusters.push(cluster);
+  return cluster;
+}
+
+/** A raw DNS server, closed after the test. */
+export async function rawServer(handle: Handler): Promise<RawDnsServer> {
+  const server = await startRawDnsServer(handle);
+  servers.push(server);
+  return server;
+}
+
+/** Diagnose `service` against `nameserver`, from a pod-like environment, with short timeouts. */
+export function run(
+  nameserver: string,
+  options: Partial<DiscoveryOptions> = {},
+  extra: DiagnoseExtra = { environment: podEnvironment() },
+): Promise<Diagnosis> {
+  return diagnose({ service: 'mysql', nameservers: [nameserver], dnsTimeoutMs: 300, dnsAttempts: 1, ...options }, extra);
+}
+
+/** The finding of `check`; fails the test when it is missing. */
+export function findingOf(diagnosis: Diagnosis, check: CheckId): Finding {
+  const found = diagnosis.findings.find((finding) => finding.check === check);
+  expect(found, `no ${check} finding`).toBeDefined();
+  return found as Finding;
+}
+
+/** `check → status` for every finding, in order. */
+export function statuses(diagnosis: Diagnosis): Record<string, string> {
+  return Object.fromEntries(diagnosis.findings.map((finding) => [finding.check, finding.status]));
+}
+
+/** Evidence and fix of a finding as one text, for `toContain`/`toMatch`. */
+export function text(finding: Finding): string {
+  return [finding.title, ...finding.evidence, ...finding.fix].join('\n');
+}
