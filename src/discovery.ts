@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { setMaxListeners } from 'node:events';
 import { createDnsResolver } from './dns/resolver';
 import { ClosedError, DiscoveryError, ListenerError, SelfNotListedError } from './errors';
 import type { DiscoveryEvents, MembershipChange } from './discovery-events';
@@ -85,6 +86,8 @@ export class Discovery
       ? new ReadinessMonitor({ config: config.readiness, onChange: () => this.#readinessChanged() })
       : undefined;
     this.#state = initialState(this.#context, config.policy);
+    // Every lookup in flight listens on this signal; a big Service has many at once.
+    setMaxListeners(0, this.#controller.signal);
     if (config.signal?.aborted) {
       void this.close();
     } else {
