@@ -41,6 +41,8 @@ export interface DiscoveryEvents {
 
 /** One item of `for await (const change of discovery)`. */
 export interface MembershipChange {
+  /** The membership after the change. */
   readonly membership: Membership;
+  /** What changed. */
   readonly diff: MembershipDiff;
 }

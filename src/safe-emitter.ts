@@ -18,6 +18,7 @@ export abstract class SafeEmitter<Events extends EventEmitter.ValidEventTypes> e
   /** Called when a listener for `event` threw or rejected with `error`. */
   protected abstract onListenerError(event: EventEmitter.EventNames<Events>, error: unknown): void;
 
+  /** Add a listener; if it throws (or rejects), the error is reported instead of breaking the emitter. */
   override on<T extends EventEmitter.EventNames<Events>>(
     event: T,
     fn: EventEmitter.EventListener<Events, T>,
@@ -26,6 +27,7 @@ export abstract class SafeEmitter<Events extends EventEmitter.ValidEventTypes> e
     return super.on(event, this.#wrap(event, fn), context);
   }
 
+  /** Same as `on`. */
   override addListener<T extends EventEmitter.EventNames<Events>>(
     event: T,
     fn: EventEmitter.EventListener<Events, T>,
@@ -34,6 +36,7 @@ export abstract class SafeEmitter<Events extends EventEmitter.ValidEventTypes> e
     return this.on(event, fn, context);
   }
 
+  /** Add a listener called at most once, guarded like `on`. */
   override once<T extends EventEmitter.EventNames<Events>>(
     event: T,
     fn: EventEmitter.EventListener<Events, T>,
@@ -42,6 +45,7 @@ export abstract class SafeEmitter<Events extends EventEmitter.ValidEventTypes> e
     return super.once(event, this.#wrap(event, fn), context);
   }
 
+  /** Remove a listener added with `on`, `addListener` or `once`. */
   override removeListener<T extends EventEmitter.EventNames<Events>>(
     event: T,
     fn?: EventEmitter.EventListener<Events, T>,
@@ -52,6 +56,7 @@ export abstract class SafeEmitter<Events extends EventEmitter.ValidEventTypes> e
     return super.removeListener(event, (wrapper ?? fn) as EventEmitter.EventListener<Events, T> | undefined, context, once);
   }
 
+  /** Same as `removeListener`: removes a listener added with `on`, `addListener` or `once`. */
   override off<T extends EventEmitter.EventNames<Events>>(
     event: T,
     fn?: EventEmitter.EventListener<Events, T>,

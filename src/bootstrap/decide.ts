@@ -48,6 +48,7 @@ export type BootstrapAction = 'initialize' | 'join' | 'wait';
 
 /** The decision, with every peer it names and a human-readable reason. */
 export interface BootstrapDecision {
+  /** `initialize` a new cluster here, `join` the existing one, or `wait` (see `reason`). */
   readonly action: BootstrapAction;
   /** The cluster to join: what the target (or this pod's own data) reports; `null` for `initialize` and `wait`. */
   readonly clusterId: string | null;

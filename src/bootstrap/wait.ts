@@ -25,7 +25,9 @@ export interface WaitForOptions {
 
 /** Options of `discovery.waitForSeed()`. */
 export interface WaitForSeedOptions {
+  /** Reject with `ERR_WAIT_TIMEOUT` after this long. Default: wait forever. */
   readonly timeoutMs?: number;
+  /** Aborting rejects the wait with the signal's reason (the discovery keeps running). */
   readonly signal?: AbortSignal;
 }
 

@@ -81,7 +81,9 @@ export interface Membership {
 
 /** A peer that stayed but changed (addresses, port, host or readiness). */
 export interface PeerUpdate {
+  /** The peer as it is now. */
   readonly peer: Peer;
+  /** The same peer before the change. */
   readonly previous: Peer;
 }
 
@@ -92,9 +94,14 @@ export interface PeerUpdate {
  * peers known before and after.
  */
 export interface MembershipDiff {
+  /** Members that appeared. */
   readonly joined: readonly Peer[];
+  /** Members that are gone (as they were last seen). */
   readonly left: readonly Peer[];
+  /** Members that stayed but changed. */
   readonly updated: readonly PeerUpdate[];
+  /** Known peers that became ready. */
   readonly becameReady: readonly Peer[];
+  /** Known peers that stopped being ready. */
   readonly becameUnready: readonly Peer[];
 }

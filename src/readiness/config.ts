@@ -34,11 +34,30 @@ export interface ReadinessTiming {
  */
 export type ReadinessOption =
   | ReadinessCheck
-  | (ReadinessTiming & { tcp: true | { port?: number } })
   | (ReadinessTiming & {
-      http: { path: string; port?: number; expectStatus?: number | readonly number[]; https?: never };
+      /** Ready when a TCP connection to the peer's first address opens: `true` for the peer's port, or `{ port }`. */
+      tcp: true | {
+        /** The port to connect to instead of the peer's. */
+        port?: number;
+      };
     })
-  | (ReadinessTiming & { check: ReadinessCheck });
+  | (ReadinessTiming & {
+      /** Ready when `GET http://<address>:<port><path>` answers an expected status. */
+      http: {
+        /** The request path, starting with `/`. */
+        path: string;
+        /** The port to ask instead of the peer's. */
+        port?: number;
+        /** The statuses that mean ready: one or a list. Default: 200–399, as Kubernetes. */
+        expectStatus?: number | readonly number[];
+        /** Not supported: probes speak plain HTTP. */
+        https?: never;
+      };
+    })
+  | (ReadinessTiming & {
+      /** Your own check: ready when it resolves `true`. */
+      check: ReadinessCheck;
+    });
 
 /** The probe to run, resolved from the option. A `null` port means the peer's own port. */
 export type ProbeSpec =

@@ -30,6 +30,7 @@ export interface FakeClusterOptions {
 
 /** A Service to define. Pods are named `<statefulSet>-<ordinal>`. */
 export interface FakeServiceDefinition {
+  /** The Service name (an RFC 1123 label). */
   readonly name: string;
   /** Default: `default`. */
   readonly namespace?: string;
@@ -51,7 +52,9 @@ export interface FakeServiceDefinition {
 
 /** Query counters since the cluster started. */
 export interface FakeClusterStats {
+  /** Queries received over UDP. */
   readonly udpQueries: number;
+  /** Queries received over TCP. */
   readonly tcpQueries: number;
   /** Replies sent with TC=1 because the answer did not fit. */
   readonly truncated: number;
@@ -59,9 +62,13 @@ export interface FakeClusterStats {
 
 /** A Service of the fake cluster, and the controls of its pods. */
 export class FakeService {
+  /** The Service name. */
   readonly name: string;
+  /** Its namespace. */
   readonly namespace: string;
+  /** The pods' name prefix. */
   readonly statefulSet: string;
+  /** The first pod's ordinal. */
   readonly ordinalStart: number;
   readonly #definition: Required<Pick<FakeServiceDefinition, 'ports' | 'publishNotReadyAddresses' | 'ipFamilies' | 'hostnames'>>;
   readonly #cluster: FakeCluster;
@@ -151,7 +158,9 @@ export class FakeService {
 
 /** A running fake cluster DNS. Create it with {@link createFakeCluster}. */
 export class FakeCluster {
+  /** The cluster DNS zone it serves, e.g. `cluster.local`. */
   readonly clusterDomain: string;
+  /** The TTL of every record and the SOA minimum, in seconds. */
   readonly ttl: number;
   readonly #services = new Map<string, FakeService>();
   readonly #addresses: AddressAllocator;

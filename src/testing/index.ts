@@ -2,7 +2,7 @@
  * Test helpers: a fake Kubernetes cluster DNS on loopback, for this library's tests, its demo,
  * and your own tests.
  *
- * @packageDocumentation
+ * @module headless-discovery/testing
  */
 export { createFakeCluster, FakeCluster, FakeService } from './fake-cluster';
 export type {

@@ -17,8 +17,11 @@ export type OutageMode = 'drop' | 'servfail' | 'refused';
 
 /** A parsed query, as the cluster sees it. */
 export interface IncomingQuery {
+  /** The queried name as received. */
   readonly name: string;
+  /** The record type, e.g. `SRV`. */
   readonly type: string;
+  /** How the query arrived. */
   readonly transport: 'udp' | 'tcp';
 }
 

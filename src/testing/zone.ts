@@ -13,16 +13,23 @@ import { dashedName } from '../membership/identity';
 
 /** A port of a Service. Only named ports have SRV records. */
 export interface FakePort {
+  /** The port's name: named ports get SRV records. */
   readonly name?: string;
+  /** The port number. */
   readonly port: number;
+  /** Default: `tcp`. */
   readonly protocol?: 'tcp' | 'udp' | 'sctp';
 }
 
 /** A pod as the fake cluster holds it. */
 export interface FakePod {
+  /** `<statefulSet>-<ordinal>`. */
   readonly name: string;
+  /** Its StatefulSet ordinal. */
   readonly ordinal: number;
+  /** Its pod IPs (one per family). */
   readonly addresses: readonly string[];
+  /** Whether it is ready (not-ready pods are left out of DNS unless the Service publishes them). */
   readonly ready: boolean;
 }
 
