@@ -1,9 +1,9 @@
 /**
- * `npm start` must keep working: run the demo the way the README says (against the built
- * package) and check that it tells the story it promises.
+ * `npm start` must keep working: it runs `headless-discovery demo` from the built package; run
+ * it the same way and check that it tells the story it promises.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -13,8 +13,10 @@ const run = promisify(execFile);
 
 describe('the npm start demo', () => {
   it('runs to completion and shows joins, the seed, an update, an outage and leaves', async () => {
-    expect(existsSync(join(root, 'dist', 'index.js')), 'the package is built (npm test builds it first)').toBe(true);
-    const { stdout } = await run(process.execPath, [join(root, 'examples', 'fake-cluster-demo', 'demo.mjs')], {
+    expect(existsSync(join(root, 'dist', 'cli.js')), 'the package is built (npm test builds it first)').toBe(true);
+    const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(scripts['start']).toBe('node dist/cli.js demo');
+    const { stdout } = await run(process.execPath, [join(root, 'dist', 'cli.js'), 'demo'], {
       cwd: root,
       timeout: 60_000,
     });
@@ -25,6 +27,8 @@ describe('the npm start demo', () => {
       /update\s+mysql-2: \S+ → \S+/,
       /error\s+ERR_DNS_TIMEOUT/,
       /5 peers kept, stale since/,
+      /stale\s+keeping 5 peers/,
+      /fresh\s+5 peers/,
       /leave\s+mysql-2/,
       /leave\s+mysql-4/,
       /membership #\d+: ★mysql-0\s+mysql-1\s/,
