@@ -7,14 +7,10 @@
 import { InvalidOptionError } from './errors';
 import { isDnsSubdomain } from './dns/name';
 import { describe, integerIn, optionalSignal, requireLabel } from './option-checks';
-import type { PollTiming } from './interval';
-import type { MembershipPolicy } from './membership/policy';
 import type { SourceName } from './membership/types';
-import { resolvePolicyOptions } from './policy-options';
-import type { ReadinessConfig, ReadinessOption } from './readiness/config';
+import { resolvePolicyOptions, type PolicyConfig } from './policy-options';
+import type { ReadinessOption } from './readiness/config';
 import type { AddressFamily } from './sources/address-lookup';
-import type { RetryPolicy } from './sources/retry';
-import type { StaticPeer } from './sources/static';
 import { formatNameserver, parseNameserver } from './dns/nameserver';
 import type { Nameserver } from './dns/types';
 import { readEnvironment, type EnvironmentSources, type PodEnvironment } from './environment';
@@ -138,7 +134,7 @@ export type PortSpec =
   | { readonly kind: 'none' };
 
 /** Validated options with every default applied. Internal: the runtime works from this only. */
-export interface DiscoveryConfig {
+export interface DiscoveryConfig extends PolicyConfig {
   readonly service: string;
   readonly namespace: string;
   readonly clusterDomain: string;
@@ -152,14 +148,6 @@ export interface DiscoveryConfig {
   readonly dnsTimeoutMs: number;
   readonly dnsAttempts: number;
   readonly signal: AbortSignal | undefined;
-  readonly sources: readonly SourceName[];
-  readonly staticPeers: readonly StaticPeer[];
-  readonly family: AddressFamily;
-  readonly policy: MembershipPolicy;
-  readonly maxStaleMs: number | null;
-  readonly readiness: ReadinessConfig | null;
-  readonly timing: PollTiming;
-  readonly retry: RetryPolicy;
 }
 
 /** Defaults that do not come from the environment. */

@@ -11,30 +11,32 @@ import type { PollTiming } from './interval';
 import { DEFAULT_POLICY, type MembershipPolicy } from './membership/policy';
 import type { SourceName } from './membership/types';
 import { booleanOr, describe, integerIn, numberIn } from './option-checks';
+import type { DiscoveryOptions } from './options';
 import { resolveReadiness, type ReadinessConfig } from './readiness/config';
 import type { AddressFamily } from './sources/address-lookup';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './sources/retry';
 import { parseStaticPeer, type StaticPeer } from './sources/static';
 
-/** The behaviour options as given (a subset of `DiscoveryOptions`). */
-export interface PolicyOptions {
-  readonly sources?: readonly SourceName[];
-  readonly staticPeers?: readonly string[];
-  readonly expectedReplicas?: number;
-  readonly family?: AddressFamily;
-  readonly leaveAfterPolls?: number;
-  readonly leaveAfterMs?: number;
-  readonly maxRemovalFraction?: number;
-  readonly includeNotReady?: boolean;
-  readonly maxStaleMs?: number;
-  readonly readiness?: unknown;
-  readonly intervalMs?: number;
-  readonly fastIntervalMs?: number;
-  readonly maxIntervalMs?: number;
-  readonly minIntervalMs?: number;
-  readonly jitter?: number;
-  readonly retries?: number;
-}
+/** The behaviour options as given: the part of `DiscoveryOptions` this module validates. */
+export type PolicyOptions = Pick<
+  DiscoveryOptions,
+  | 'sources'
+  | 'staticPeers'
+  | 'expectedReplicas'
+  | 'family'
+  | 'leaveAfterPolls'
+  | 'leaveAfterMs'
+  | 'maxRemovalFraction'
+  | 'includeNotReady'
+  | 'maxStaleMs'
+  | 'readiness'
+  | 'intervalMs'
+  | 'fastIntervalMs'
+  | 'maxIntervalMs'
+  | 'minIntervalMs'
+  | 'jitter'
+  | 'retries'
+>;
 
 /** What the port option decided, as far as the behaviour options care. */
 export interface PortFacts {
