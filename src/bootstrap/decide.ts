@@ -75,86 +75,128 @@ export interface BootstrapDecision {
  * member that reports the cluster) and waits while there is nobody to join.
  */
 export function decideBootstrap(membership: Membership, input: BootstrapInput): BootstrapDecision {
+  const view = readView(membership, input);
+  if (membership.updatedAt === 0) return decision(view, 'wait', 'no successful DNS observation yet');
+  if (membership.stale) return decision(view, 'wait', 'DNS lookups are failing: not deciding on the last known membership');
+  const localCluster = input.local?.clusterId;
+  if (localCluster !== undefined) return rejoinWithData(view, localCluster);
+  return view.isSeed ? decideAsSeed(view) : decideAsJoiner(view);
+}
+
+/** What every rule needs, read once from the membership and the answers. */
+interface View {
+  readonly input: BootstrapInput;
+  readonly seedName: string;
+  readonly seedHost: string;
+  readonly isSeed: boolean;
+  readonly selfOrdinal: number | null;
+  readonly seed: Peer | null;
+  /** Ready peers other than this pod. */
+  readonly others: readonly Peer[];
+  readonly readySeed: Peer | null;
+  /** Ready peers whose answer names a cluster. */
+  readonly reporting: readonly Peer[];
+  /** The primary the answers name (the seed's answer first), and that peer when it is ready. */
+  readonly primaryName: string | undefined;
+  readonly primary: Peer | null;
+  readonly clusterOf: (peer: Peer) => string | undefined;
+}
+
+function readView(membership: Membership, input: BootstrapInput): View {
   const seedName = firstLabel(membership.seedHost);
-  const statefulSet = deriveStatefulSet(seedName) ?? seedName;
-  const selfOrdinal = parseOrdinal(input.podName, statefulSet);
-  const isSeed = input.podName === seedName;
-  const seed = membership.peers.find((peer) => peer.name === seedName) ?? null;
   const others = membership.ready.filter((peer) => peer.name !== input.podName);
   const readySeed = others.find((peer) => peer.name === seedName) ?? null;
-  const clusterOf = (peer: Peer): string | undefined => input.reports?.get(peer.name)?.clusterId;
+  const answerOf = (peer: Peer): ClusterReport | null | undefined => input.reports?.get(peer.name);
+  const clusterOf = (peer: Peer): string | undefined => answerOf(peer)?.clusterId;
   const reporting = others.filter((peer) => clusterOf(peer) !== undefined);
-  const primaryName = (readySeed && input.reports?.get(readySeed.name)?.primary) ?? reporting.map((peer) => input.reports?.get(peer.name)?.primary).find(Boolean);
-  const primary = others.find((peer) => peer.name === primaryName) ?? null;
-  const decision = (action: BootstrapAction, reason: string, picks: Partial<Pick<BootstrapDecision, 'target' | 'cloneFrom' | 'replicateFrom' | 'clusterId'>> = {}): BootstrapDecision => ({
+  const primaryName = (readySeed && answerOf(readySeed)?.primary) || reporting.map((peer) => answerOf(peer)?.primary).find(Boolean);
+  return {
+    input,
+    seedName,
+    seedHost: membership.seedHost,
+    isSeed: input.podName === seedName,
+    selfOrdinal: parseOrdinal(input.podName, deriveStatefulSet(seedName) ?? seedName),
+    seed: membership.peers.find((peer) => peer.name === seedName) ?? null,
+    others,
+    readySeed,
+    reporting,
+    primaryName,
+    primary: others.find((peer) => peer.name === primaryName) ?? null,
+    clusterOf,
+  };
+}
+
+type Picks = Partial<Pick<BootstrapDecision, 'target' | 'cloneFrom' | 'replicateFrom' | 'clusterId'>>;
+
+function decision(view: View, action: BootstrapAction, reason: string, picks: Picks = {}): BootstrapDecision {
+  return {
     action,
     clusterId: picks.clusterId ?? null,
-    seed,
+    seed: view.seed,
     target: picks.target ?? null,
     cloneFrom: picks.cloneFrom ?? null,
     replicateFrom: picks.replicateFrom ?? null,
     reason,
+  };
+}
+
+/** This pod holds data of a cluster: it rejoins it (as its primary, when it is the seed and nobody says otherwise). */
+function rejoinWithData(view: View, clusterId: string): BootstrapDecision {
+  const { isSeed, reporting, readySeed, primaryName } = view;
+  const target = isSeed ? (reporting.find((peer) => view.clusterOf(peer) === clusterId) ?? null) : (readySeed ?? reporting[0] ?? null);
+  const resumesAsPrimary = isSeed && (primaryName === undefined || primaryName === view.input.podName);
+  return decision(view, 'join', `this pod already holds data of cluster ${clusterId}: rejoin it${resumesAsPrimary ? ' as its primary' : ''}`, {
+    clusterId,
+    target,
+    replicateFrom: resumesAsPrimary ? null : (view.primary ?? readySeed ?? target),
   });
+}
 
-  if (membership.updatedAt === 0) return decision('wait', 'no successful DNS observation yet');
-  if (membership.stale) return decision('wait', 'DNS lookups are failing: not deciding on the last known membership');
-
-  const localCluster = input.local?.clusterId;
-  if (localCluster !== undefined) {
-    const target = isSeed ? (reporting.find((peer) => clusterOf(peer) === localCluster) ?? null) : (readySeed ?? reporting[0] ?? null);
-    const resumesAsPrimary = isSeed && (primaryName === undefined || primaryName === input.podName);
-    return decision('join', `this pod already holds data of cluster ${localCluster}: rejoin it${resumesAsPrimary ? ' as its primary' : ''}`, {
-      clusterId: localCluster,
-      target,
-      replicateFrom: resumesAsPrimary ? null : (primary ?? readySeed ?? target),
-    });
+/** The seed without data: rejoin a cluster its peers report, wait if a peer could not be asked, else initialize. */
+function decideAsSeed(view: View): BootstrapDecision {
+  const { reporting, others, input } = view;
+  const existing = reporting[0];
+  if (existing) {
+    const clusterId = view.clusterOf(existing) ?? null;
+    const orphaned = view.primaryName === input.podName;
+    return decision(
+      view,
+      'join',
+      `cluster ${clusterId ?? ''} already exists (reported by ${names(reporting)}): rejoin it instead of forming a second one` +
+        (orphaned ? '; its primary was this pod, whose data is gone: promote a replica (failover) before replicating' : ''),
+      { clusterId, target: existing, cloneFrom: existing, replicateFrom: orphaned ? null : (view.primary ?? existing) },
+    );
   }
+  const unasked = input.reports ? others.filter((peer) => !input.reports?.has(peer.name)) : [];
+  if (unasked.length > 0) return decision(view, 'wait', `could not ask ${names(unasked)} whether a cluster already exists`);
+  const asked = input.reports ? (others.length > 0 ? ` (asked ${names(others)})` : ' (no other peer is ready)') : '';
+  return decision(view, 'initialize', `this pod is the seed (${view.seedName}) and no peer reports a cluster${asked}`);
+}
 
-  if (isSeed) {
-    const existing = reporting[0];
-    if (existing) {
-      const orphaned = primaryName === input.podName;
-      return decision(
-        'join',
-        `cluster ${clusterOf(existing) ?? ''} already exists (reported by ${names(reporting)}): rejoin it instead of forming a second one` +
-          (orphaned ? `; its primary was this pod, whose data is gone: promote a replica (failover) before replicating` : ''),
-        { clusterId: clusterOf(existing) ?? null, target: existing, cloneFrom: existing, replicateFrom: orphaned ? null : (primary ?? existing) },
-      );
-    }
-    const unasked = input.reports ? others.filter((peer) => !input.reports?.has(peer.name)) : [];
-    if (unasked.length > 0) return decision('wait', `could not ask ${names(unasked)} whether a cluster already exists`);
-    const asked = input.reports ? (others.length > 0 ? ` (asked ${names(others)})` : ' (no other peer is ready)') : '';
-    return decision('initialize', `this pod is the seed (${seedName}) and no peer reports a cluster${asked}`);
+/** Any other pod: join the seed (or, with `any-ready`, a ready member that reports the cluster), or wait for one. */
+function decideAsJoiner(view: View): BootstrapDecision {
+  const { readySeed, input } = view;
+  const asked = input.reports !== undefined;
+  const seedText = `the seed ${view.seedName} (${view.seedHost})`;
+  let target: Peer | null;
+  let reason: string;
+  if ((input.joinPolicy ?? 'seed') === 'seed') {
+    if (!readySeed) return decision(view, 'wait', `waiting for ${seedText} to be ready`);
+    if (asked && view.clusterOf(readySeed) === undefined) return decision(view, 'wait', `${seedText} is up but reports no cluster yet`);
+    target = readySeed;
+    reason = `join ${seedText}`;
+  } else {
+    const pool = asked ? view.reporting : view.others;
+    target = pool.find((peer) => peer.name === view.seedName) ?? pool[0] ?? null;
+    if (!target) return decision(view, 'wait', asked ? 'waiting for a ready member that reports the cluster' : 'waiting for a ready member');
+    reason = `join ${target.name}${target.name === view.seedName ? ' (the seed)' : ', a ready member'}`;
   }
-
-  const target = pickTarget(input.joinPolicy ?? 'seed', readySeed, reporting, others, input.reports !== undefined);
-  if (!target.peer) return decision('wait', target.waiting);
-  const cloneFrom = nearestLower(others, selfOrdinal) ?? target.peer;
-  return decision('join', target.reason, {
-    clusterId: clusterOf(target.peer) ?? null,
-    target: target.peer,
-    cloneFrom,
-    replicateFrom: primary ?? readySeed ?? target.peer,
+  return decision(view, 'join', reason, {
+    clusterId: view.clusterOf(target) ?? null,
+    target,
+    cloneFrom: nearestLower(view.others, view.selfOrdinal) ?? target,
+    replicateFrom: view.primary ?? readySeed ?? target,
   });
-
-  function pickTarget(
-    policy: JoinPolicy,
-    ready: Peer | null,
-    withCluster: readonly Peer[],
-    candidates: readonly Peer[],
-    asked: boolean,
-  ): { peer: Peer | null; reason: string; waiting: string } {
-    const seedText = `the seed ${seedName} (${membership.seedHost})`;
-    if (policy === 'seed') {
-      if (!ready) return { peer: null, reason: '', waiting: `waiting for ${seedText} to be ready` };
-      if (asked && clusterOf(ready) === undefined) return { peer: null, reason: '', waiting: `${seedText} is up but reports no cluster yet` };
-      return { peer: ready, reason: `join ${seedText}`, waiting: '' };
-    }
-    const pool = asked ? withCluster : candidates;
-    const peer = pool.find((candidate) => candidate.name === seedName) ?? pool[0] ?? null;
-    if (!peer) return { peer: null, reason: '', waiting: asked ? 'waiting for a ready member that reports the cluster' : 'waiting for a ready member' };
-    return { peer, reason: `join ${peer.name}${peer.name === seedName ? ' (the seed)' : ', a ready member'}`, waiting: '' };
-  }
 }
 
 /** The ready peer with the highest ordinal below `ordinal` (N-1 when it is ready). */
