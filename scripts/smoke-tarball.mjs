@@ -114,18 +114,20 @@ writeFileSync(
 run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', consumer], consumer);
 console.log('ok: types resolve for ESM and CommonJS TypeScript consumers');
 
-// The command installed with the package: its version, and a real doctor run against the fake cluster.
+// The command installed with the package: its version, and a real doctor run against the fake
+// cluster (asynchronously: the fake cluster answers from this process's event loop).
 const bin = join(consumer, 'node_modules', '.bin', process.platform === 'win32' ? 'headless-discovery.cmd' : 'headless-discovery');
 const { version } = JSON.parse(run(process.execPath, ['-p', 'JSON.stringify(require("headless-discovery/package.json"))'], consumer));
 if (run(bin, ['--version'], consumer).trim() !== version) throw new Error('headless-discovery --version does not print the package version');
 writeFileSync(
   join(consumer, 'doctor.mjs'),
-  `import { execFileSync } from 'node:child_process';
+  `import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createFakeCluster } from 'headless-discovery/testing';
 const cluster = await createFakeCluster();
 cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
 try {
-  const out = execFileSync(${JSON.stringify(bin)}, ['doctor', 'mysql', '--port', 'mysql', '--nameserver', cluster.nameserver, '--namespace', 'default', '--cluster-domain', 'cluster.local', '--pod-name', 'mysql-1', '--json'], { encoding: 'utf8' });
+  const { stdout: out } = await promisify(execFile)(${JSON.stringify(bin)}, ['doctor', 'mysql', '--port', 'mysql', '--nameserver', cluster.nameserver, '--namespace', 'default', '--cluster-domain', 'cluster.local', '--pod-name', 'mysql-1', '--json'], { encoding: 'utf8' });
   const report = JSON.parse(out);
   if (!report.findings.some((finding) => finding.check === 'srv' && finding.status === 'pass')) throw new Error('doctor did not pass the SRV check');
 } finally {
