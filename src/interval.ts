@@ -27,7 +27,16 @@ export interface PollHistory {
   readonly consecutiveFailures: number;
   /** True while the membership is `degraded` (fewer members than `expectedReplicas`). */
   readonly degraded: boolean;
+  /** True after the very first poll: the next delay is spread wider (see {@link nextPollDelay}). */
+  readonly first?: boolean;
 }
+
+/**
+ * The spread of the first scheduled poll (±50 %): pods started in the same second (a
+ * `Parallel` StatefulSet, a rollout) would otherwise stay in step for many intervals, since
+ * ±`jitter` only drifts them apart slowly.
+ */
+export const FIRST_POLL_SPREAD = 0.5;
 
 /**
  * `intervalMs × (1 + jitter × u)` with `u` uniform in [-1, 1), rounded to whole milliseconds.
@@ -52,5 +61,6 @@ export function nextPollDelay(timing: PollTiming, history: PollHistory, random: 
   } else {
     base = history.degraded ? timing.fastIntervalMs : timing.intervalMs;
   }
-  return Math.max(timing.minIntervalMs, jitteredDelay(base, timing.jitter, random));
+  const spread = history.first && timing.jitter > 0 ? Math.max(timing.jitter, FIRST_POLL_SPREAD) : timing.jitter;
+  return Math.max(timing.minIntervalMs, jitteredDelay(base, spread, random));
 }

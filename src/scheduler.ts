@@ -32,6 +32,7 @@ export class PollScheduler<R> {
   readonly #now: () => number;
   readonly #random: () => number;
   #history: PollHistory = { consecutiveFailures: 0, degraded: false };
+  #polls = 0;
   #inFlight: Promise<void> | undefined;
   #requested: Waiter<R> | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -87,7 +88,8 @@ export class PollScheduler<R> {
 
   #scheduleRegular(): void {
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#start(), nextPollDelay(this.#timing, this.#history, this.#random));
+    const history = { ...this.#history, first: this.#polls === 1 };
+    this.#timer = setTimeout(() => this.#start(), nextPollDelay(this.#timing, history, this.#random));
     this.#timer.unref();
   }
 
@@ -97,6 +99,7 @@ export class PollScheduler<R> {
     const requested = this.#requested;
     this.#requested = undefined;
     this.#lastStart = this.#now();
+    this.#polls += 1;
     this.#inFlight = this.#poll().then(
       (result) => requested?.resolve(result),
       (error: unknown) => requested?.reject(error),

@@ -40,6 +40,14 @@ describe('nextPollDelay', () => {
     expect(delays).toEqual([2000, 4000, 5000, 5000, 5000]);
   });
 
+  it('spreads the first scheduled poll ±50 % so pods started together fall out of step at once, unless jitter is 0', () => {
+    const jittered = { ...timing, jitter: 0.1 };
+    expect(nextPollDelay(jittered, { ...healthy, first: true }, () => 0)).toBe(500);
+    expect(nextPollDelay(jittered, { ...healthy, first: true }, () => 0.99)).toBe(1490);
+    expect(nextPollDelay(jittered, healthy, () => 0)).toBe(900);
+    expect(nextPollDelay(timing, { ...healthy, first: true }, () => 0)).toBe(1000);
+  });
+
   it('never goes below the floor, whatever the jitter draws', () => {
     fc.assert(
       fc.property(
