@@ -6,7 +6,7 @@
  */
 import { InvalidOptionError } from './errors';
 import { isDnsSubdomain } from './dns/name';
-import { describe, integerIn, optionalSignal, requireLabel } from './option-checks';
+import { denseArray, describe, integerIn, optionalSignal, ownRecord, rejectUnknownKeys, requireLabel } from './option-checks';
 import type { SourceName } from './membership/types';
 import { resolvePolicyOptions, type PolicyConfig } from './policy-options';
 import type { ReadinessOption } from './readiness/config';
@@ -14,6 +14,7 @@ import type { AddressFamily } from './sources/address-lookup';
 import { formatNameserver, parseNameserver } from './dns/nameserver';
 import type { Nameserver } from './dns/types';
 import { readEnvironment, type EnvironmentSources, type PodEnvironment } from './environment';
+import { resolveEnvironmentSources } from './environment-sources';
 import { deriveStatefulSet } from './membership/identity';
 
 /** Options of {@link createDiscovery} and {@link discover}. Only `service` is required. */
@@ -158,6 +159,9 @@ export const DEFAULTS = Object.freeze({
   dnsAttempts: 2,
 });
 
+/** At most this many nameservers: resolv.conf itself keeps three. */
+const MAX_NAMESERVERS = 16;
+
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'service', 'namespace', 'clusterDomain', 'port', 'protocol', 'statefulSet', 'ordinalStart',
   'podName', 'nameservers', 'dnsTimeoutMs', 'dnsAttempts', 'intervalMs', 'jitter', 'signal',
@@ -174,23 +178,14 @@ const PORT_NAME = /^(?=.*[a-z])(?!.*--)[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/;
  * runtime uses. Throws {@link InvalidOptionError} (`code: 'ERR_INVALID_OPTION'`) naming the
  * option and the expected form.
  */
-export function resolveOptions(options: DiscoveryOptions): DiscoveryConfig {
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionError('options', 'expected an object such as { service: "mysql" }.');
-  }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) {
-      const guess = closest(key, KNOWN_OPTIONS);
-      throw new InvalidOptionError(
-        key,
-        `unknown option; expected one of the documented options${guess ? ` (did you mean "${guess}"?)` : `: ${[...KNOWN_OPTIONS].join(', ')}`}.`,
-      );
-    }
-  }
+export function resolveOptions(given: DiscoveryOptions): DiscoveryConfig {
+  const record = ownRecord('options', given, 'an object such as { service: "mysql" }');
+  rejectUnknownKeys('', record, KNOWN_OPTIONS);
+  const options = record as unknown as DiscoveryOptions;
 
   const service = requireLabel('service', options.service, 'the headless Service name, e.g. "mysql"');
   const signal = optionalSignal(options.signal);
-  const environment = readEnvironment(options.environment);
+  const environment = readEnvironment(resolveEnvironmentSources(options.environment));
 
   const namespace =
     options.namespace === undefined
@@ -322,10 +317,7 @@ function resolveNameservers(value: unknown, environment: PodEnvironment): Namese
     }
     return [...found];
   }
-  if (!Array.isArray(value) || value.length === 0) {
-    throw new InvalidOptionError(option, 'expected a non-empty array such as ["10.96.0.10", "[fd00::a]:53"].');
-  }
-  return value.map((entry: unknown, index) => {
+  return denseArray(option, value, MAX_NAMESERVERS, '["10.96.0.10", "[fd00::a]:53"]').map((entry: unknown, index) => {
     const parsed = typeof entry === 'string' ? parseNameserver(entry) : undefined;
     if (!parsed) {
       throw new InvalidOptionError(
@@ -344,32 +336,4 @@ export function describeConfig(config: DiscoveryConfig): string {
       ? `SRV _${config.port.name}._${config.port.protocol}.${config.serviceDomain}`
       : `A/AAAA ${config.serviceDomain}`;
   return `${query} via ${config.nameservers.map(formatNameserver).join(', ')}`;
-}
-
-/** The known name within edit distance 3 of `name` (a likely typo), if any. */
-function closest(name: string, known: ReadonlySet<string>): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 4;
-  for (const candidate of known) {
-    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 3 || a.length > 64) return Number.POSITIVE_INFINITY;
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? Number.POSITIVE_INFINITY;
 }

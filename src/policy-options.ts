@@ -10,7 +10,7 @@ import { STATIC_PEERS_ENV, EXPECTED_REPLICAS_ENV, type PodEnvironment } from './
 import type { PollTiming } from './interval';
 import { DEFAULT_POLICY, type MembershipPolicy } from './membership/policy';
 import type { SourceName } from './membership/types';
-import { booleanOr, describe, integerIn, numberIn } from './option-checks';
+import { booleanOr, denseArray, describe, integerIn, numberIn } from './option-checks';
 import type { DiscoveryOptions } from './options';
 import { resolveReadiness, type ReadinessConfig } from './readiness/config';
 import type { AddressFamily } from './sources/address-lookup';
@@ -74,6 +74,7 @@ export const MIN_INTERVAL_MS = 100;
 const MAX_INTERVAL_MS = 86_400_000;
 const MAX_TIMER_MS = 2_147_483_647;
 const SOURCE_NAMES: readonly SourceName[] = ['srv', 'address', 'ordinals', 'static'];
+const MAX_STATIC_PEERS = 10_000;
 
 /** Validate the behaviour options against each other and the environment. */
 export function resolvePolicyOptions(options: PolicyOptions, port: PortFacts, environment: PodEnvironment): PolicyConfig {
@@ -106,11 +107,9 @@ export function resolvePolicyOptions(options: PolicyOptions, port: PortFacts, en
 
 function resolveSources(value: unknown, port: PortFacts): readonly SourceName[] {
   if (value === undefined) return port.named ? ['srv', 'address'] : ['address'];
-  if (!Array.isArray(value) || value.length === 0) {
-    throw new InvalidOptionError('sources', `got ${describe(value)}; expected a non-empty array of ${SOURCE_NAMES.map((name) => `"${name}"`).join(', ')}, in order of preference.`);
-  }
+  const list = denseArray('sources', value, SOURCE_NAMES.length, `["srv", "address"] (of ${SOURCE_NAMES.map((name) => `"${name}"`).join(', ')}, in order of preference)`);
   const seen = new Set<SourceName>();
-  for (const [index, entry] of value.entries()) {
+  for (const [index, entry] of list.entries()) {
     if (!SOURCE_NAMES.includes(entry as SourceName)) {
       throw new InvalidOptionError(`sources[${index}]`, `got ${describe(entry)}; expected one of ${SOURCE_NAMES.map((name) => `"${name}"`).join(', ')}.`);
     }
@@ -142,14 +141,11 @@ function resolveStaticPeers(value: unknown, sources: readonly SourceName[], envi
     return parseStaticList(fromEnv.split(/[\s,]+/).filter(Boolean), `staticPeers (from ${environment.staticPeers.from})`);
   }
   if (!wanted) throw new InvalidOptionError('staticPeers', 'peers are set but "static" is not among sources; expected it there too, e.g. sources: ["srv", "static"].');
-  if (!Array.isArray(value) || value.length === 0) {
-    throw new InvalidOptionError('staticPeers', `got ${describe(value)}; expected a non-empty array such as ["db-0.db.default.svc.cluster.local:5432", "10.0.0.7"].`);
-  }
-  return parseStaticList(value, 'staticPeers');
+  return parseStaticList(denseArray('staticPeers', value, MAX_STATIC_PEERS, '["db-0.db.default.svc.cluster.local:5432", "10.0.0.7"]'), 'staticPeers');
 }
 
 function parseStaticList(entries: readonly unknown[], option: string): readonly StaticPeer[] {
-  if (entries.length > 10_000) throw new InvalidOptionError(option, `got ${entries.length} peers; expected at most 10000.`);
+  if (entries.length > MAX_STATIC_PEERS) throw new InvalidOptionError(option, `got ${entries.length} peers; expected at most ${MAX_STATIC_PEERS}.`);
   return entries.map((entry, index) => {
     const parsed = typeof entry === 'string' && entry.length <= 300 ? parseStaticPeer(entry) : undefined;
     if (!parsed) {

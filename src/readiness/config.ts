@@ -6,6 +6,7 @@
  * @module
  */
 import { InvalidOptionError } from '../errors';
+import { denseArray, ownRecord, rejectUnknownKeys } from '../option-checks';
 import type { Peer } from '../membership/types';
 
 /**
@@ -110,11 +111,7 @@ export function resolveReadiness(value: unknown): ReadinessConfig | null {
     return Object.freeze({ probe: Object.freeze({ kind: 'custom', check: value as ReadinessCheck }), ...READINESS_DEFAULTS });
   }
   const record = asRecord('readiness', value, EXAMPLE);
-  for (const key of Object.keys(record)) {
-    if (!KNOWN_KEYS.includes(key)) {
-      throw new InvalidOptionError(`readiness.${key}`, `unknown option. Known options: ${KNOWN_KEYS.join(', ')}.`);
-    }
-  }
+  rejectUnknown('readiness', record, KNOWN_KEYS);
   const kinds = KIND_KEYS.filter((key) => record[key] !== undefined);
   if (kinds.length !== 1) {
     const got = kinds.length === 0 ? 'none of them' : kinds.join(' and ');
@@ -177,10 +174,9 @@ function httpPath(value: unknown): string {
 
 function expectStatus(value: unknown): readonly number[] | null {
   if (value === undefined) return null;
-  const list: readonly unknown[] = Array.isArray(value) ? value : [value];
-  if (list.length === 0) {
-    throw new InvalidOptionError('readiness.http.expectStatus', 'got an empty array; expected a status such as 200, or a non-empty array such as [200, 204].');
-  }
+  const list: readonly unknown[] = Array.isArray(value)
+    ? denseArray('readiness.http.expectStatus', value, 100, '[200, 204] (or a single status such as 200)')
+    : [value];
   list.forEach((status, index) => {
     if (!isIntegerIn(status, 100, 599)) {
       const option = Array.isArray(value) ? `readiness.http.expectStatus[${index}]` : 'readiness.http.expectStatus';
@@ -200,7 +196,7 @@ function optionalPort(option: string, value: unknown): number | null {
 
 function integerIn(key: string, value: unknown, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
-  if (!isIntegerIn(value, min, max)) {
+  if (!isIntegerIn(value, min, max) || Object.is(value, -0)) {
     throw new InvalidOptionError(`readiness.${key}`, `got ${describe(value)}; expected an integer from ${min} to ${max}.`);
   }
   return value;
@@ -211,18 +207,11 @@ function isIntegerIn(value: unknown, min: number, max: number): value is number 
 }
 
 function asRecord(option: string, value: unknown, example: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InvalidOptionError(option, `got ${describe(value)}; expected ${example}.`);
-  }
-  return value as Record<string, unknown>;
+  return ownRecord(option, value, example);
 }
 
 function rejectUnknown(option: string, record: Record<string, unknown>, known: readonly string[]): void {
-  for (const key of Object.keys(record)) {
-    if (!known.includes(key)) {
-      throw new InvalidOptionError(`${option}.${key}`, `unknown option. Known options: ${known.join(', ')}.`);
-    }
-  }
+  rejectUnknownKeys(`${option}.`, record, new Set(known));
 }
 
 function describe(value: unknown): string {

@@ -88,7 +88,7 @@ describe('resolveReadiness: rejected values name the option path', () => {
     ['an array', [], 'readiness', /got an array/],
     ['no kind', { periodMs: 1000 }, 'readiness', /exactly one of tcp, http or check/],
     ['two kinds', { tcp: true, check }, 'readiness', /got tcp and check/],
-    ['an unknown key', { tcp: true, interval: 5 }, 'readiness.interval', /unknown option\. Known options: tcp, http, check, periodMs/],
+    ['an unknown key', { tcp: true, interval: 5 }, 'readiness.interval', /unknown option; expected one of the documented options/],
     ['periodMs too low', { tcp: true, periodMs: 99 }, 'readiness.periodMs', /got 99; expected an integer from 100 to 3600000\./],
     ['periodMs too high', { tcp: true, periodMs: 3_600_001 }, 'readiness.periodMs', /from 100 to 3600000/],
     ['periodMs not an integer', { tcp: true, periodMs: 1000.5 }, 'readiness.periodMs', /got 1000\.5/],
@@ -104,7 +104,7 @@ describe('resolveReadiness: rejected values name the option path', () => {
     ['tcp port 0', { tcp: { port: 0 } }, 'readiness.tcp.port', /got 0; expected a port number from 1 to 65535/],
     ['tcp port 65536', { tcp: { port: 65_536 } }, 'readiness.tcp.port', /65535/],
     ['tcp port a string', { tcp: { port: '80' } }, 'readiness.tcp.port', /got "80"/],
-    ['an unknown tcp key', { tcp: { host: 'x' } }, 'readiness.tcp.host', /Known options: port/],
+    ['an unknown tcp key', { tcp: { host: 'x' } }, 'readiness.tcp.host', /unknown option; expected one of the documented options \(did you mean "port"\?\)/],
     ['http true', { http: true }, 'readiness.http', /got true/],
     ['http without a path', { http: {} }, 'readiness.http.path', /got undefined; expected a path starting with "\/"/],
     ['a relative path', { http: { path: 'ready' } }, 'readiness.http.path', /got "ready"/],
@@ -120,7 +120,7 @@ describe('resolveReadiness: rejected values name the option path', () => {
     ['expectStatus a string', { http: { path: '/', expectStatus: '200' } }, 'readiness.http.expectStatus', /got "200"/],
     ['expectStatus empty', { http: { path: '/', expectStatus: [] } }, 'readiness.http.expectStatus', /empty array/],
     ['https', { http: { path: '/', https: true } }, 'readiness.http.https', /not supported/],
-    ['an unknown http key', { http: { path: '/', method: 'HEAD' } }, 'readiness.http.method', /Known options: path, port, expectStatus/],
+    ['an unknown http key', { http: { path: '/', method: 'HEAD' } }, 'readiness.http.method', /unknown option; expected one of the documented options: path, port, expectStatus/],
     ['check not a function', { check: true }, 'readiness.check', /got true; expected a function/],
   ];
 
