@@ -11,7 +11,7 @@ import { ClosedError, DiscoveryError, ListenerError, SelfNotListedError } from '
 import type { DiscoveryEvents, MembershipChange } from './discovery-events';
 import type { MembershipContext } from './membership/identity';
 import { parseOrdinal } from './membership/identity';
-import { applyReadiness, initialState, reconcile, type MembershipState, type ReconcileResult } from './membership/reconcile';
+import { applyReadiness, initialState, markStale, reconcile, type MembershipState, type ReconcileResult } from './membership/reconcile';
 import { checkSelfPresence, INITIAL_SELF_PRESENCE, type SelfPresence } from './membership/self-presence';
 import type { Membership, Peer } from './membership/types';
 import { members } from './membership/diff';
@@ -219,34 +219,38 @@ export class Discovery
   }
 
   async #poll(): Promise<Membership> {
-    let outcome: PollOutcome;
-    try {
-      outcome = await observeInOrder(this.#sources, this.#controller.signal, this.#config.retry);
-    } catch (error) {
-      if (this.closed) throw new ClosedError('The discovery was closed during a poll.');
-      // Not a DNS failure (those are observations): a bug. Report it; keep the membership.
-      this.#reportError(new DiscoveryError('ERR_INTERNAL', `A poll failed unexpectedly (please report this): ${String(error)}`, { cause: error }));
-      return this.membership;
-    }
+    const outcome = await this.#observe();
     if (this.closed) throw new ClosedError('The discovery was closed during a poll.');
-
-    for (const failure of outcome.failures) this.#reportError(failure.error);
-    const { observation } = outcome;
+    for (const failure of outcome?.failures ?? []) this.#reportError(failure.error);
+    const observation = outcome?.observation;
     const wasStale = this.membership.stale;
     const monitor = this.#readiness;
     const readiness = monitor ? (name: string) => monitor.isReady(name) : null;
-    this.#apply(reconcile(this.#state, observation, readiness, this.#context, this.#config.policy, this.#now()));
-    this.#consecutiveFailures = observation.ok ? 0 : this.#consecutiveFailures + 1;
+    const now = this.#now();
+    this.#apply(observation ? reconcile(this.#state, observation, readiness, this.#context, this.#config.policy, now) : markStale(this.#state, now));
+    const succeeded = observation?.ok === true;
+    this.#consecutiveFailures = succeeded ? 0 : this.#consecutiveFailures + 1;
     this.#scheduler.report({
       consecutiveFailures: this.#consecutiveFailures,
       degraded: this.membership.completeness === 'degraded',
     });
-    if (!observation.ok) this.#reportError(observation.error);
+    if (observation && !observation.ok) this.#reportError(observation.error);
     if (!wasStale && this.membership.stale) this.#wentStale();
     if (wasStale && !this.membership.stale) this.#becameFresh();
-    if (observation.ok) this.#checkSelf();
+    if (succeeded) this.#checkSelf();
     monitor?.track(this.membership.peers);
     return this.membership;
+  }
+
+  /** Observe the sources in order; `undefined` (reported as `ERR_INTERNAL`) if that threw, which would be a bug. */
+  async #observe(): Promise<PollOutcome | undefined> {
+    try {
+      return await observeInOrder(this.#sources, this.#controller.signal, this.#config.retry);
+    } catch (error) {
+      if (this.closed) throw new ClosedError('The discovery was closed during a poll.');
+      this.#reportError(new DiscoveryError('ERR_INTERNAL', `A poll failed unexpectedly (please report this): ${String(error)}`, { cause: error }));
+      return undefined;
+    }
   }
 
   #readinessChanged(): void {

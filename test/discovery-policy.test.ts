@@ -197,3 +197,28 @@ describe('this pod missing from its own Service', () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe('a source that throws (a bug, not a DNS failure)', () => {
+  it('is reported as ERR_INTERNAL and leaves the membership stale, never emptied', async () => {
+    const { Discovery } = await import('../src/discovery');
+    const { resolveOptions } = await import('../src/options');
+    let calls = 0;
+    const flaky = {
+      name: 'srv' as const,
+      observe: async () => {
+        calls += 1;
+        if (calls === 1) return { ok: true as const, source: 'srv' as const, endpoints: [{ host: 'mysql-0.mysql.default.svc.cluster.local', addresses: ['10.0.0.1'], port: 3306 }], ttl: 5, queries: 1 };
+        throw new TypeError('boom');
+      },
+    };
+    const discovery = new Discovery(resolveOptions(options({ intervalMs: 60_000, minIntervalMs: 100 })), { sources: [flaky] });
+    open.push(discovery);
+    const errors: string[] = [];
+    discovery.on('error', (error) => errors.push(error.code));
+    const first = await discovery.start();
+    const after = await discovery.refresh();
+    expect(errors).toEqual(['ERR_INTERNAL']);
+    expect(after.peers).toBe(first.peers);
+    expect(after.stale).toBe(true);
+  });
+});

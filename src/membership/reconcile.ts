@@ -71,10 +71,7 @@ export function reconcile(
   now: number,
 ): ReconcileResult {
   const previous = state.membership;
-  if (!observation.ok) {
-    const membership = previous.stale ? previous : Object.freeze({ ...previous, stale: true, staleSince: now });
-    return { state: { membership, absences: state.absences }, membership, diff: EMPTY_DIFF, seedChanged: false, previousSeed: previous.seed, previousEpoch: previous.epoch };
-  }
+  if (!observation.ok) return markStale(state, now);
 
   const observed = observedPeers(observation, previous.peers, readiness, context);
   const present = new Set(observed.map((peer) => peer.name));
@@ -85,6 +82,13 @@ export function reconcile(
   const peers = [...observed, ...missing].sort(comparePeers);
   const freshness: Freshness = { stale: false, staleSince: null, source: observation.source, updatedAt: now };
   return snapshot(previous, peers, absences, freshness, context, policy);
+}
+
+/** A poll that observed nothing: every peer stays, the membership is stale from `now` (if it was not already). */
+export function markStale(state: MembershipState, now: number): ReconcileResult {
+  const previous = state.membership;
+  const membership = previous.stale ? previous : Object.freeze({ ...previous, stale: true, staleSince: now });
+  return { state: { membership, absences: state.absences }, membership, diff: EMPTY_DIFF, seedChanged: false, previousSeed: previous.seed, previousEpoch: previous.epoch };
 }
 
 /** Re-read every peer's readiness (a probe verdict changed) without a new observation. */
