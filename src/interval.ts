@@ -50,8 +50,10 @@ export function jitteredDelay(intervalMs: number, jitter: number, random: () => 
 
 /**
  * The delay before the next poll. After `n` failed polls in a row: `intervalMs × 2ⁿ`, capped at
- * `maxIntervalMs`; after a success: `fastIntervalMs` while degraded, else `intervalMs`. Jittered,
- * then never below `minIntervalMs`.
+ * `maxIntervalMs`; after a success: `fastIntervalMs` while degraded, else `intervalMs`. Spread
+ * uniformly over ±`jitter` (after the first poll over ±{@link FIRST_POLL_SPREAD}, unless `jitter`
+ * is 0), the part below `minIntervalMs` cut off rather than piled onto the floor — a floor equal
+ * to the interval would otherwise put half of all polls on the same millisecond.
  */
 export function nextPollDelay(timing: PollTiming, history: PollHistory, random: () => number = Math.random): number {
   let base: number;
@@ -62,5 +64,7 @@ export function nextPollDelay(timing: PollTiming, history: PollHistory, random: 
     base = history.degraded ? timing.fastIntervalMs : timing.intervalMs;
   }
   const spread = history.first && timing.jitter > 0 ? Math.max(timing.jitter, FIRST_POLL_SPREAD) : timing.jitter;
-  return Math.max(timing.minIntervalMs, jitteredDelay(base, spread, random));
+  const low = Math.max(timing.minIntervalMs, base * (1 - spread));
+  const high = Math.max(low, base * (1 + spread));
+  return Math.round(low + (high - low) * random());
 }

@@ -48,6 +48,13 @@ describe('nextPollDelay', () => {
     expect(nextPollDelay(timing, { ...healthy, first: true }, () => 0)).toBe(1000);
   });
 
+  it('spreads over what the floor leaves instead of piling delays onto the floor', () => {
+    const floored = { intervalMs: 1000, fastIntervalMs: 1000, maxIntervalMs: 5000, minIntervalMs: 1000, jitter: 0.1 };
+    const draws = [0, 0.25, 0.5, 0.75, 0.999].map((u) => nextPollDelay(floored, healthy, () => u));
+    expect(draws).toEqual([1000, 1025, 1050, 1075, 1100]);
+    expect(nextPollDelay(floored, { ...healthy, first: true }, () => 0.5)).toBe(1250);
+  });
+
   it('never goes below the floor, whatever the jitter draws', () => {
     fc.assert(
       fc.property(
