@@ -354,11 +354,12 @@ function discussion(results) {
       `**Fleet.** Staggered starts give max/mean ${fmt(staggered?.whole.ratio, 2)}× (${(staggered?.whole.ratio ?? 99) <= 2 ? 'met' : 'not met'}). ` +
         `Started together, the first polls of all ${f.instances} instances land in one bucket (max/mean ${fmt(together?.whole.ratio, 2)}×, ` +
         `${fmt(together?.steady.ratio, 2)}× after the first interval): **not met** when every instance starts in the same tick. ` +
-        `Jitter of ±${f.jitter * 100} % spreads a synchronized fleet only slowly — after k polls the phases have a spread of ` +
-        `about interval × jitter × √(k/3) (≈ ${fmt(f.intervalMs * f.jitter * Math.sqrt(10 / 3), 0)} ms after 10 polls), so for the first ` +
-        'tens of seconds the load comes in waves of a few hundred milliseconds. Pods of a real StatefulSet start seconds apart ' +
-        '(OrderedReady), which is the staggered case; a fleet restarted all at once would need the first scheduled poll to be spread ' +
-        'over a whole interval — a change to the scheduler, not something a user can set today.',
+        `The first poll of a discovery is immediate, so a fleet started in one tick sends ${f.instances} queries at once; the first ` +
+        `scheduled poll after it is spread over ±50 % of the interval (later ones over ±${f.jitter * 100} %), so from the second round on ` +
+        'the polls are spread evenly. What remains is the opening burst itself: the test DNS server (one Node process) drops part of it, ' +
+        'and those queries are retried together after the DNS timeout (5 s by default), which is the second peak. Pods of a real ' +
+        'StatefulSet start seconds apart (OrderedReady), which is the staggered case; for a fleet restarted at once, a short ' +
+        '`dnsTimeoutMs` shortens the wait before the retries, and a random delay before `start()` removes the opening burst.',
     );
   }
   if (results.import) {
