@@ -1,7 +1,9 @@
 /**
  * The resolver: one lookup = up to `attempts` rounds over the nameservers, in order, one at a
- * time (as glibc reads resolv.conf), over UDP with a TCP retry for truncated answers. Its
- * result says what happened (`outcome`), never just "no records".
+ * time (as glibc reads resolv.conf), over UDP with a TCP retry for truncated answers. A question
+ * whose UDP answer was truncated is asked over TCP first the next times (one round trip instead
+ * of two for a large Service), trying UDP again every {@link UDP_RECHECK_EVERY} lookups in case
+ * the answer shrank. Its result says what happened (`outcome`), never just "no records".
  *
  * @module
  */
@@ -25,6 +27,11 @@ export interface DnsResolverSettings {
   readonly attempts: number;
 }
 
+/** After a truncated UDP answer, this many lookups of the same question go straight to TCP. */
+export const UDP_RECHECK_EVERY = 10;
+/** At most this many questions are remembered as "too large for UDP". */
+const MAX_REMEMBERED = 1024;
+
 const RCODE_NOERROR = 0;
 const RCODE_SERVFAIL = 2;
 const RCODE_NXDOMAIN = 3;
@@ -42,9 +49,10 @@ const FAILURE_RANK: Readonly<Record<FailedResult['outcome'], number>> = {
 /** Create a resolver that queries `nameservers` with this library's DNS client. */
 export function createDnsResolver(settings: DnsResolverSettings): Resolver {
   if (settings.nameservers.length === 0) throw new RangeError('at least one nameserver is required');
+  const tooLarge = new TcpFirst();
   return {
     lookup: async (name, type, signal = new AbortController().signal) => {
-      const result = await lookup(settings, absoluteName(name), type, signal);
+      const result = await lookup(settings, absoluteName(name), type, signal, tooLarge);
       if (lookupChannel.hasSubscribers) lookupChannel.publish(result);
       return result;
     },
@@ -56,7 +64,41 @@ interface Tally {
   ignored: number;
 }
 
-async function lookup(settings: DnsResolverSettings, name: string, type: QueryType, signal: AbortSignal): Promise<LookupResult> {
+/** The questions whose last UDP answer was truncated, per server, and how often TCP was used since. */
+class TcpFirst {
+  readonly #since = new Map<string, number>();
+
+  /** True when this question should go to this server over TCP without trying UDP first. */
+  take(key: string): boolean {
+    const count = this.#since.get(key);
+    if (count === undefined || count >= UDP_RECHECK_EVERY) return false;
+    this.#since.set(key, count + 1);
+    return true;
+  }
+
+  /** The UDP answer to this question was (`true`) or was not truncated. */
+  record(key: string, truncated: boolean): void {
+    if (!truncated) {
+      this.#since.delete(key);
+      return;
+    }
+    if (this.#since.size >= MAX_REMEMBERED && !this.#since.has(key)) this.#since.clear();
+    this.#since.set(key, 0);
+  }
+
+  /** Going straight to TCP failed: ask over UDP again next time. */
+  forget(key: string): void {
+    this.#since.delete(key);
+  }
+}
+
+async function lookup(
+  settings: DnsResolverSettings,
+  name: string,
+  type: QueryType,
+  signal: AbortSignal,
+  tcpFirst: TcpFirst,
+): Promise<LookupResult> {
   const started = performance.now();
   const tally: Tally = { queries: 0, ignored: 0 };
   const base = (server: Nameserver | undefined, transport: Transport | undefined): LookupBase => ({
@@ -72,15 +114,26 @@ async function lookup(settings: DnsResolverSettings, name: string, type: QueryTy
   let failure: FailedResult | undefined;
   for (let attempt = 0; attempt < settings.attempts; attempt++) {
     for (const server of settings.nameservers) {
-      let transport: Transport = 'udp';
-      let exchange = await send(exchangeUdp, 'udp', server, name, type, settings.timeoutMs, signal, tally);
-      if (exchange.kind === 'response' && exchange.response.truncated) {
-        // RFC 7766 §5: a truncated UDP answer is asked again over TCP. CoreDNS may set TC on
-        // TCP too when it dropped only glue; that answer is complete and used as it is.
-        transport = 'tcp';
+      const key = `${formatNameserver(server)} ${type} ${name}`;
+      let transport: Transport = 'tcp';
+      let exchange: Exchange | undefined;
+      if (tcpFirst.take(key)) {
         exchange = await send(exchangeTcp, 'tcp', server, name, type, settings.timeoutMs, signal, tally);
+        if (exchange.kind !== 'response') tcpFirst.forget(key);
       }
-      const result = classify(exchange, () => base(server, exchange.kind === 'response' ? transport : undefined));
+      if (exchange?.kind !== 'response') {
+        transport = 'udp';
+        exchange = await send(exchangeUdp, 'udp', server, name, type, settings.timeoutMs, signal, tally);
+        if (exchange.kind === 'response') tcpFirst.record(key, exchange.response.truncated);
+        if (exchange.kind === 'response' && exchange.response.truncated) {
+          // RFC 7766 §5: a truncated UDP answer is asked again over TCP. CoreDNS may set TC on
+          // TCP too when it dropped only glue; that answer is complete and used as it is.
+          transport = 'tcp';
+          exchange = await send(exchangeTcp, 'tcp', server, name, type, settings.timeoutMs, signal, tally);
+        }
+      }
+      const settled = exchange;
+      const result = classify(settled, () => base(server, settled.kind === 'response' ? transport : undefined));
       if (result.outcome === 'answer' || result.outcome === 'nodata' || result.outcome === 'nxdomain') return result;
       if (!failure || FAILURE_RANK[result.outcome] >= FAILURE_RANK[failure.outcome]) failure = result;
     }

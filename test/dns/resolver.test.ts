@@ -132,6 +132,46 @@ describe('truncation', () => {
     expect(dns.queries.map((query) => query.transport)).toEqual(['udp', 'tcp']);
   });
 
+  it('asks a question that was truncated over TCP first next time, and tries UDP again every 10 lookups', async () => {
+    const dns = await server((query) =>
+      query.transport === 'udp' ? response(query, { truncated: true }) : answerA(query),
+    );
+    const client = resolver([dns.nameserver]);
+    const transports: string[][] = [];
+    for (let lookup = 0; lookup < 12; lookup++) {
+      const before = dns.queries.length;
+      expectOutcome(await client.lookup(NAME, 'A'), 'answer');
+      transports.push(dns.queries.slice(before).map((query) => query.transport));
+    }
+    expect(transports[0]).toEqual(['udp', 'tcp']);
+    expect(transports.slice(1, 11)).toEqual(Array.from({ length: 10 }, () => ['tcp']));
+    expect(transports[11]).toEqual(['udp', 'tcp']);
+    // Another question (another type) still starts over UDP.
+    const before = dns.queries.length;
+    await client.lookup(NAME, 'AAAA');
+    expect(dns.queries[before]?.transport).toBe('udp');
+  });
+
+  it('falls back to UDP in the same lookup when going straight to TCP fails, and forgets the shortcut', async () => {
+    let tcpWorks = true;
+    let truncate = true;
+    const dns = await server((query) => {
+      if (query.transport === 'tcp') return tcpWorks ? answerA(query) : 'silence';
+      return truncate ? response(query, { truncated: true }) : answerA(query);
+    });
+    const client = resolver([dns.nameserver], 200);
+    await client.lookup(NAME, 'A');
+    tcpWorks = false;
+    truncate = false;
+    const before = dns.queries.length;
+    const result = expectOutcome(await client.lookup(NAME, 'A'), 'answer');
+    expect(result.transport).toBe('udp');
+    expect(dns.queries.slice(before).map((query) => query.transport)).toEqual(['tcp', 'udp']);
+    const after = dns.queries.length;
+    await client.lookup(NAME, 'A');
+    expect(dns.queries.slice(after).map((query) => query.transport)).toEqual(['udp']);
+  });
+
   it('checks the TCP answer the same way (a wrong ID on TCP is ignored)', async () => {
     const dns = await server((query) =>
       query.transport === 'udp'
