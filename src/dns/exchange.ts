@@ -20,21 +20,41 @@ export function isServerAddress(server: Nameserver, address: string): boolean {
   return list.check(address, server.family === 6 ? 'ipv6' : 'ipv4');
 }
 
-/** Settle at most once, with cleanup: the shape of every transport's promise. */
-export function settleOnce<T>(cleanup: () => void, resolve: (value: T) => void, reject: (reason: unknown) => void) {
+/** How a transport reports the end of its exchange; each ends it at most once. */
+export interface ExchangeControl {
+  /** A message on the socket that is not the response (another source, ID or question, or undecodable). */
+  ignore(): void;
+  respond(response: Response): void;
+  fail(error: Error): void;
+}
+
+/**
+ * The bookkeeping every transport shares: the per-try timeout, the abort, the count of ignored
+ * messages, and settling exactly once — after which `release` closes the transport's socket.
+ */
+export function controlExchange(
+  timeoutMs: number,
+  signal: AbortSignal,
+  release: () => void,
+  resolve: (exchange: Exchange) => void,
+  reject: (reason: unknown) => void,
+): ExchangeControl {
+  let ignored = 0;
   let settled = false;
+  const onAbort = (): void => finish(() => reject(signal.reason));
+  const timer = setTimeout(() => finish(() => resolve({ kind: 'timeout', ignored })), timeoutMs);
+  const finish = (settle: () => void): void => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
+    release();
+    settle();
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
   return {
-    resolve(value: T): void {
-      if (settled) return;
-      settled = true;
-      cleanup();
-      resolve(value);
-    },
-    reject(reason: unknown): void {
-      if (settled) return;
-      settled = true;
-      cleanup();
-      reject(reason);
-    },
+    ignore: () => void (ignored += 1),
+    respond: (response) => finish(() => resolve({ kind: 'response', response, ignored })),
+    fail: (error) => finish(() => resolve({ kind: 'error', error, ignored })),
   };
 }

@@ -6,7 +6,7 @@
  */
 import { connect } from 'node:net';
 import { decodeResponse, encodeQuery, type Question } from './message';
-import { settleOnce, type Exchange } from './exchange';
+import { controlExchange, type Exchange } from './exchange';
 import type { Nameserver } from './types';
 
 /**
@@ -18,14 +18,11 @@ export function exchangeTcp(server: Nameserver, question: Question, timeoutMs: n
   signal.throwIfAborted();
   return new Promise((resolve, reject) => {
     const socket = connect({ host: server.address, port: server.port, family: server.family });
-    let ignored = 0;
     let buffered: Buffer = Buffer.alloc(0);
-    const onAbort = (): void => settle.reject(signal.reason);
-    const timer = setTimeout(() => settle.resolve({ kind: 'timeout', ignored }), timeoutMs);
-    const settle = settleOnce<Exchange>(
+    const exchange = controlExchange(
+      timeoutMs,
+      signal,
       () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
         socket.removeAllListeners('data');
         socket.on('error', () => undefined);
         socket.destroy();
@@ -33,12 +30,9 @@ export function exchangeTcp(server: Nameserver, question: Question, timeoutMs: n
       resolve,
       reject,
     );
-    signal.addEventListener('abort', onAbort, { once: true });
 
-    socket.on('error', (error) => settle.resolve({ kind: 'error', error, ignored }));
-    socket.on('close', () =>
-      settle.resolve({ kind: 'error', error: new Error(`connection to the nameserver closed before a response`), ignored }),
-    );
+    socket.on('error', (error) => exchange.fail(error));
+    socket.on('close', () => exchange.fail(new Error('connection to the nameserver closed before a response')));
     socket.on('connect', () => {
       const query = encodeQuery(question);
       const length = Buffer.alloc(2);
@@ -54,10 +48,10 @@ export function exchangeTcp(server: Nameserver, question: Question, timeoutMs: n
         buffered = buffered.subarray(2 + length);
         const response = decodeResponse(message, question);
         if ('rejected' in response) {
-          ignored++;
+          exchange.ignore();
           continue;
         }
-        settle.resolve({ kind: 'response', response, ignored });
+        exchange.respond(response);
         return;
       }
     });

@@ -5,7 +5,7 @@
  */
 import { createSocket } from 'node:dgram';
 import { decodeResponse, encodeQuery, type Question } from './message';
-import { isServerAddress, settleOnce, type Exchange } from './exchange';
+import { controlExchange, isServerAddress, type Exchange } from './exchange';
 import type { Nameserver } from './types';
 
 /**
@@ -18,13 +18,10 @@ export function exchangeUdp(server: Nameserver, question: Question, timeoutMs: n
   signal.throwIfAborted();
   return new Promise((resolve, reject) => {
     const socket = createSocket(server.family === 6 ? 'udp6' : 'udp4');
-    let ignored = 0;
-    const onAbort = (): void => settle.reject(signal.reason);
-    const timer = setTimeout(() => settle.resolve({ kind: 'timeout', ignored }), timeoutMs);
-    const settle = settleOnce<Exchange>(
+    const exchange = controlExchange(
+      timeoutMs,
+      signal,
       () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
         socket.removeAllListeners('message');
         socket.on('error', () => undefined);
         socket.close();
@@ -32,25 +29,18 @@ export function exchangeUdp(server: Nameserver, question: Question, timeoutMs: n
       resolve,
       reject,
     );
-    signal.addEventListener('abort', onAbort, { once: true });
 
-    socket.on('error', (error) => settle.resolve({ kind: 'error', error, ignored }));
+    socket.on('error', (error) => exchange.fail(error));
     socket.on('message', (message, from) => {
       // RFC 5452 §9.1: accept only the queried server's address and port.
-      if (from.port !== server.port || !isServerAddress(server, from.address)) {
-        ignored++;
-        return;
-      }
+      if (from.port !== server.port || !isServerAddress(server, from.address)) return exchange.ignore();
       const response = decodeResponse(message, question);
-      if ('rejected' in response) {
-        ignored++;
-        return;
-      }
-      settle.resolve({ kind: 'response', response, ignored });
+      if ('rejected' in response) return exchange.ignore();
+      exchange.respond(response);
     });
     socket.connect(server.port, server.address, () => {
       socket.send(encodeQuery(question), (error) => {
-        if (error) settle.resolve({ kind: 'error', error, ignored });
+        if (error) exchange.fail(error);
       });
     });
   });
