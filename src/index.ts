@@ -4,17 +4,17 @@
  *
  * @module headless-discovery
  */
-export { createDiscovery, discover, Discovery } from './discovery';
-export type { DiscoveryEvents, MembershipChange } from './discovery';
-export type { DiscoveryOptions } from './options';
-export type { EnvironmentSources } from './environment';
+export { createDiscovery, discover } from './runtime/create';
+export { Discovery } from './runtime/discovery';
+export type { DiscoveryEvents, MembershipChange } from './runtime/events';
+export type { BootstrapOptions, ClusterProbe } from './runtime/bootstrap-loop';
+export type { WaitForOptions, WaitForSeedOptions } from './runtime/wait';
+export type { DiscoveryOptions, EnvironmentSources, ReadinessOption, ReadinessTiming } from './config/options';
 export type { Completeness, Membership, MembershipDiff, Peer, PeerUpdate, SourceName } from './membership/types';
-export type { ReadinessCheck, ReadinessOption, ReadinessTiming } from './readiness/config';
+export type { ReadinessCheck } from './readiness/probe-spec';
 export type { AddressFamily } from './sources/address-lookup';
 export { decideBootstrap } from './bootstrap/decide';
 export type { BootstrapAction, BootstrapDecision, BootstrapInput, ClusterReport, JoinPolicy } from './bootstrap/decide';
-export type { BootstrapOptions, ClusterProbe } from './bootstrap/run';
-export type { WaitForOptions, WaitForSeedOptions } from './bootstrap/wait';
 export { diagnose, CHECK_IDS } from './diagnose';
 export type { CheckId, DiagnoseExtra, Diagnosis, Finding, FindingStatus } from './diagnose';
 export {

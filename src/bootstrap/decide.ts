@@ -8,8 +8,7 @@
  *
  * @module
  */
-import { firstLabel } from '../dns/name';
-import { deriveStatefulSet, parseOrdinal } from '../membership/identity';
+import { deriveStatefulSet, firstLabel, parseOrdinal } from '../names';
 import type { Membership, Peer } from '../membership/types';
 
 /** What a peer (or this pod's own data) says about the cluster it belongs to. */

@@ -5,8 +5,7 @@
  *
  * @module
  */
-import type { DiscoveryOptions } from '../options';
-import type { ReadinessOption } from '../readiness/config';
+import type { DiscoveryOptions, ReadinessOption } from '../index';
 
 /** A usage error: printed as one line, exit code 2. */
 export class UsageError extends Error {}

@@ -6,9 +6,8 @@
  *
  * @module
  */
-import { createDiscovery } from '../discovery';
-import type { Membership, Peer } from '../membership/types';
-import { createFakeCluster } from '../testing/fake-cluster';
+import { createDiscovery, type DiscoveryEvents, type Membership, type Peer } from '../index';
+import { createFakeCluster } from '../testing/index';
 
 const INTERVAL_MS = 400;
 const STEP_DEADLINE_MS = 15_000;
@@ -50,25 +49,27 @@ export async function runDemo(write: (line: string) => void): Promise<number> {
     say(`        membership #${membership.epoch}: ${peers || '(empty)'}   seed host ${membership.seedHost}`);
   });
 
-  const until = (description: string, holds: (membership: Membership) => boolean): Promise<void> =>
+  /** The next `event` whose arguments pass `filter`; rejects when the step takes too long. */
+  const nextEvent = <E extends keyof DiscoveryEvents>(event: E, filter: (...args: DiscoveryEvents[E]) => boolean = () => true): Promise<void> =>
     new Promise((resolve, reject) => {
-      const events = ['change', 'stale', 'fresh'] as const;
-      const check = (): void => {
-        if (!holds(discovery.membership)) return;
+      const listener = (...args: DiscoveryEvents[E]): void => {
+        if (!filter(...args)) return;
         cleanup();
         resolve();
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`demo step did not complete: ${description}`));
+        reject(new Error(`demo step did not complete: no "${event}" event within ${STEP_DEADLINE_MS} ms`));
       }, STEP_DEADLINE_MS);
       const cleanup = (): void => {
         clearTimeout(timer);
-        for (const event of events) discovery.off(event, check);
+        discovery.off(event, listener as never);
       };
-      for (const event of events) discovery.on(event, check);
-      check();
+      discovery.on(event, listener as never);
     });
+  const members = async (minPeers: number): Promise<void> => {
+    await discovery.waitFor({ minPeers, timeoutMs: STEP_DEADLINE_MS });
+  };
 
   try {
     write(`headless-discovery demo: fake cluster DNS on ${cluster.nameserver}, StatefulSet "mysql" behind headless Service "mysql".`);
@@ -80,30 +81,32 @@ export async function runDemo(write: (line: string) => void): Promise<number> {
 
     step('scale mysql to 3');
     mysql.scale(3);
-    await until('3 peers', (m) => names(m) === 'mysql-0,mysql-1,mysql-2');
+    await members(3);
 
     step('scale mysql to 5');
     mysql.scale(5);
-    await until('5 peers', (m) => m.peers.length === 5);
+    await members(5);
 
     step('mysql-2 restarts and comes back with a new IP: an update, not a leave + join');
-    const before = discovery.membership.peers.find((peer) => peer.name === 'mysql-2')?.addresses.join();
+    const moved = nextEvent('update', (peer) => peer.name === 'mysql-2');
     mysql.restart('mysql-2');
-    await until('mysql-2 has a new address', (m) => m.peers.find((peer) => peer.name === 'mysql-2')?.addresses.join() !== before);
+    await moved;
 
     step('the cluster DNS stops answering: lookups time out, the membership is kept (stale)');
+    const stale = nextEvent('stale');
     cluster.outage('drop');
-    await until('stale membership', (m) => m.stale);
+    await stale;
     say(`        membership: ${discovery.membership.peers.length} peers kept, stale since ${new Date(discovery.membership.staleSince ?? 0).toISOString()}`);
 
     step('the DNS is back: the membership is fresh again');
     cluster.outage(null);
-    await until('fresh membership', (m) => !m.stale);
+    await members(5);
     say(`        membership fresh again: ${discovery.membership.peers.length} peers, no leave was reported`);
 
     step('scale mysql to 2: the missing pods leave after two polls without them (one glitchy answer is not a scale-down)');
+    const scaledDown = nextEvent('change', (membership) => names(membership) === 'mysql-0,mysql-1');
     mysql.scale(2);
-    await until('2 peers', (m) => names(m) === 'mysql-0,mysql-1');
+    await scaledDown;
 
     step('done');
     const { udpQueries, tcpQueries } = cluster.stats;

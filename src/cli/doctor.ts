@@ -4,9 +4,7 @@
  *
  * @module
  */
-import { diagnose } from '../diagnose';
-import type { Diagnosis, Finding } from '../diagnose';
-import type { DiscoveryOptions } from '../options';
+import { diagnose, type Diagnosis, type DiscoveryOptions, type Finding } from '../index';
 
 const LABEL = { pass: 'PASS', warn: 'WARN', fail: 'FAIL' } as const;
 

@@ -7,7 +7,7 @@
  * @module
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { InvalidOptionError } from '../errors';
+import { InvalidOptionError } from '../index';
 import { SHARED_FLAGS, UsageError, flagOn, toDiscoveryOptions, type SharedValues } from './args';
 import { runDemo } from './demo';
 import { runDoctor } from './doctor';

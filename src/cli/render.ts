@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Membership, Peer } from '../membership/types';
+import type { Membership, Peer } from '../index';
 
 /** The state line: freshness, completeness, epoch and counts. */
 export function stateLine(membership: Membership): string {

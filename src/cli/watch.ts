@@ -5,9 +5,7 @@
  *
  * @module
  */
-import { createDiscovery } from '../discovery';
-import type { DiscoveryOptions } from '../options';
-import type { Membership, Peer } from '../membership/types';
+import { createDiscovery, type DiscoveryOptions, type Membership, type Peer } from '../index';
 import { eventLine, ndjson, peerRecord, peerTable, stateLine } from './render';
 
 /** Where `watch` writes and what ends it. */

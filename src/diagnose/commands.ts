@@ -7,7 +7,7 @@
  */
 import { parseNameserver } from '../dns/nameserver';
 import type { LookupResult, QueryType } from '../dns/types';
-import type { DiscoveryConfig } from '../options';
+import type { DiscoveryConfig } from '../config/discovery-config';
 
 /** What the commands need from the configuration. */
 type Target = Pick<DiscoveryConfig, 'service' | 'namespace' | 'nameservers'>;

@@ -5,8 +5,9 @@
  *
  * @module
  */
-import type { PodEnvironment } from '../environment';
-import type { DiscoveryConfig, DiscoveryOptions } from '../options';
+import type { PodEnvironment } from '../config/environment';
+import type { DiscoveryConfig } from '../config/discovery-config';
+import type { DiscoveryOptions } from '../config/options';
 import type { DiagnosisDns } from './dns';
 
 /** The inputs shared by the checks. */

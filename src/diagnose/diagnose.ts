@@ -18,8 +18,9 @@
  */
 import { setMaxListeners } from 'node:events';
 import { createDnsResolver } from '../dns/resolver';
-import { readEnvironment } from '../environment';
-import { resolveOptions, type DiscoveryOptions } from '../options';
+import { readEnvironment } from '../config/environment';
+import type { DiscoveryOptions } from '../config/options';
+import { resolveOptions } from '../config/resolve-options';
 import type { DiagnosisContext } from './context';
 import { createDiagnosisDns } from './dns';
 import { checkOrdinals } from './ordinals';

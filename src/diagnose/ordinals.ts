@@ -9,7 +9,7 @@
  * @module
  */
 import type { AddressRecord } from '../dns/types';
-import { deriveStatefulSet, parseOrdinal } from '../membership/identity';
+import { deriveStatefulSet, parseOrdinal } from '../names';
 import { addressTypes, isAddressOf } from '../sources/address-lookup';
 import { getPod, getPodReady, getPods, getStatefulSet } from './commands';
 import { serviceHost, type DiagnosisContext } from './context';

@@ -7,10 +7,11 @@
  *
  * @module
  */
-import { firstLabel, isSubdomainOf } from '../dns/name';
+import { isSubdomainOf } from '../dns/name';
 import { reverseName } from '../dns/reverse';
 import type { AddressRecord, FailedResult, LookupResult } from '../dns/types';
-import { compareAddresses, isDashedAddressName } from '../membership/identity';
+import { compareAddresses } from '../membership/identity';
+import { firstLabel, isDashedAddressName } from '../names';
 import { addressTypes, isAddressOf } from '../sources/address-lookup';
 import { mapWithConcurrency } from '../sources/concurrency';
 import { dig, getEndpointSlices } from './commands';

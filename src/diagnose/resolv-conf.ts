@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { ResolverOptions } from '../dns/resolv-conf';
+import type { ResolverOptions } from '../config/resolv-conf';
 import { formatNameserver } from '../dns/nameserver';
 import { GET_COREFILE } from './commands';
 import type { DiagnosisContext } from './context';

@@ -8,7 +8,7 @@
  * @module
  */
 import type { AddressRecord } from '../dns/types';
-import { parseOrdinal } from '../membership/identity';
+import { parseOrdinal } from '../names';
 import { addressTypes, isAddressOf } from '../sources/address-lookup';
 import { getEndpointSlices, getPodReady, getStatefulSet } from './commands';
 import { serviceHost, type DiagnosisContext } from './context';

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { EnvironmentSources } from '../environment';
+import type { EnvironmentSources } from '../config/options';
 
 /**
  * How a check came out: `pass` (as expected), `warn` (works, but worth knowing, or the check

@@ -1,5 +1,6 @@
 /**
- * Domain-name helpers shared by the transport, the sources and the fake cluster.
+ * Domain-name helpers of the transport (absolute and relative forms, subdomains), shared with the
+ * sources, the diagnosis and the fake cluster. Labels and pod names are in `names.ts`.
  *
  * @module
  */
@@ -18,27 +19,9 @@ export function relativeName(name: string): string {
   return name.endsWith('.') ? name.slice(0, -1) : name;
 }
 
-/** The first label of `name` (`mysql-1` for `mysql-1.mysql.default.svc.cluster.local.`). */
-export function firstLabel(name: string): string {
-  const dot = name.indexOf('.');
-  return dot === -1 ? name : name.slice(0, dot);
-}
-
 /** True when `name` is `parent` or lies under it (case-insensitive, trailing dots ignored). */
 export function isSubdomainOf(name: string, parent: string): boolean {
   const child = absoluteName(name);
   const base = absoluteName(parent);
   return child === base || child.endsWith(`.${base}`);
-}
-
-const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-
-/** True when `label` is an RFC 1123 label: 1–63 lower-case alphanumerics or '-', alphanumeric at both ends. */
-export function isDnsLabel(label: string): boolean {
-  return LABEL.test(label);
-}
-
-/** True when `name` is a sequence of RFC 1123 labels (at most 253 characters, no trailing dot). */
-export function isDnsSubdomain(name: string): boolean {
-  return name.length > 0 && name.length <= 253 && name.split('.').every(isDnsLabel);
 }

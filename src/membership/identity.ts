@@ -1,11 +1,12 @@
 /**
- * Identity: pod name ⇄ ordinal ⇄ DNS name, and turning observed endpoints into peers.
+ * Identity: turning observed endpoints into peers named by pod (never by IP), merged, sorted,
+ * with another StatefulSet's pods left out. The naming rules themselves are in `names.ts`.
  *
  * @module
  */
 import { isIP } from 'node:net';
-import { firstLabel } from '../dns/name';
-import type { ObservedEndpoint, SuccessfulObservation } from '../sources/observation';
+import { firstLabel, hasOrdinalSuffix, isDashedAddressName, parseOrdinal } from '../names';
+import type { ObservedEndpoint, SuccessfulObservation } from './observation';
 import type { Peer } from './types';
 
 /** What identity decisions need to know about the cluster and this pod. */
@@ -18,46 +19,6 @@ export interface MembershipContext {
   readonly podName: string;
   /** `<service>.<namespace>.svc.<zone>`, without the trailing dot. */
   readonly serviceDomain: string;
-}
-
-/** StatefulSet ordinals are int32 (`.spec.ordinals.start + replicas`). */
-const MAX_ORDINAL = 2_147_483_647;
-/** `<prefix>-<n>` with a canonical decimal `n` (no sign, no leading zero), as the controller writes it. */
-const ORDINAL_NAME = /^(.+)-(0|[1-9][0-9]*)$/;
-
-/** The ordinal of `podName` as a pod of `statefulSet`, or `null` (`mysql-01`, `mysql--1`, `other-1` have none). */
-export function parseOrdinal(podName: string, statefulSet: string): number | null {
-  const match = ORDINAL_NAME.exec(podName);
-  if (!match || match[1] !== statefulSet) return null;
-  const ordinal = Number(match[2]);
-  return ordinal <= MAX_ORDINAL ? ordinal : null;
-}
-
-/** The StatefulSet a pod name belongs to (`mysql` for `mysql-1`), or `undefined` if it has no ordinal suffix. */
-export function deriveStatefulSet(podName: string): string | undefined {
-  const match = ORDINAL_NAME.exec(podName);
-  if (!match || Number(match[2]) > MAX_ORDINAL) return undefined;
-  const prefix = match[1] as string;
-  return prefix.endsWith('-') ? undefined : prefix;
-}
-
-/** The DNS name a StatefulSet pod gets: `<sts>-<n>.<serviceDomain>` (no trailing dot). */
-export function predictedHost(statefulSet: string, ordinal: number, serviceDomain: string): string {
-  return `${statefulSet}-${ordinal}.${serviceDomain}`;
-}
-
-/**
- * The name CoreDNS gives an endpoint without a hostname: the address with '.' or ':' replaced
- * by '-', and a '0' appended when that leaves a trailing '-' (`2001:db8::` → `2001-db8--0`).
- */
-export function dashedName(address: string): string {
-  const dashed = address.toLowerCase().replace(/[.:]/g, '-');
-  return dashed.endsWith('-') ? `${dashed}0` : dashed;
-}
-
-/** True when `label` is the dashed form of one of `addresses` (a hostname-less endpoint). */
-export function isDashedAddressName(label: string, addresses: readonly string[]): boolean {
-  return addresses.some((address) => dashedName(address) === label.toLowerCase());
 }
 
 interface Draft {
@@ -78,7 +39,7 @@ function identify(endpoint: ObservedEndpoint, context: MembershipContext): Pick<
   if (isDashedAddressName(label, endpoint.addresses)) return { name: label, ordinal: null };
   const ordinal = parseOrdinal(label, context.statefulSet);
   if (ordinal !== null) return { name: label, ordinal };
-  if (ORDINAL_NAME.test(label)) return undefined;
+  if (hasOrdinalSuffix(label)) return undefined;
   return { name: label, ordinal: null };
 }
 

@@ -21,12 +21,3 @@ export interface MembershipPolicy {
   /** How many members make the cluster complete, or `null` when unknown. */
   readonly expectedReplicas: number | null;
 }
-
-/** The policy the options default to. */
-export const DEFAULT_POLICY: MembershipPolicy = Object.freeze({
-  leaveAfterPolls: 2,
-  leaveAfterMs: 0,
-  maxRemovalFraction: 0.5,
-  includeNotReady: false,
-  expectedReplicas: null,
-});

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Observation, SuccessfulObservation } from '../sources/observation';
+import type { Observation, SuccessfulObservation } from './observation';
 import { countAbsences, type Absence } from './absence';
 import { diffPeers, EMPTY_DIFF, isEmptyDiff, members, sameObservableState } from './diff';
 import { comparePeers, toPeers, type MembershipContext } from './identity';

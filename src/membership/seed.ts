@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { predictedHost, type MembershipContext } from './identity';
+import { predictedHost } from '../names';
+import type { MembershipContext } from './identity';
 import type { Peer } from './types';
 
 /** The peer whose ordinal is `ordinalStart`, or `null` when it is not among `peers`. */

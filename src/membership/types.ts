@@ -1,5 +1,6 @@
 /**
- * The shapes of membership: peers, the immutable snapshot, and the diff between two snapshots.
+ * The shapes of membership: peers, the immutable snapshot, the diff between two snapshots, and
+ * the names of the sources a peer can be seen by.
  *
  * @module
  */
@@ -7,7 +8,8 @@
 /**
  * Where a peer was seen: `srv` (the named port's SRV record), `address` (A/AAAA of the Service
  * name), `ordinals` (the predicted per-pod names `<sts>-<i>.<service>…`) or `static` (a
- * configured list).
+ * configured list). The source registry (`sources/registry.ts`) has exactly these keys: the
+ * compiler checks it both ways.
  */
 export type SourceName = 'srv' | 'address' | 'ordinals' | 'static';
 

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Peer } from '../membership/types';
-import type { ReadinessConfig } from './config';
+import type { ReadinessConfig } from './probe-spec';
 import { runProbe } from './probes';
 import { INITIAL_PROBE_STATE, nextProbeState, type ProbeState } from './thresholds';
 

@@ -7,7 +7,7 @@
 import { request, type ClientRequest } from 'node:http';
 import { connect, isIP } from 'node:net';
 import type { Peer } from '../membership/types';
-import type { ProbeSpec } from './config';
+import type { ProbeSpec } from './probe-spec';
 
 type TcpSpec = Extract<ProbeSpec, { kind: 'tcp' }>;
 type HttpSpec = Extract<ProbeSpec, { kind: 'http' }>;

@@ -7,7 +7,6 @@
  */
 import type { AddressRecord, FailedResult, QueryType, Resolver } from '../dns/types';
 import { isObserved } from '../dns/types';
-import { minimumTtl } from './ttl';
 
 /** Which address families discovery uses: IPv4, IPv6, or both (a dual-stack peer has both). */
 export type AddressFamily = 4 | 6 | 'both';
@@ -20,8 +19,6 @@ export interface AddressLookup {
   readonly queries: number;
   /** Set when a lookup failed (timeout, SERVFAIL, …): the records say nothing then. */
   readonly failure: FailedResult | undefined;
-  /** The smallest negative-cache time of an empty answer, when there was one. */
-  readonly negativeTtl: number | undefined;
 }
 
 /** The record types to ask for `family`. */
@@ -48,16 +45,11 @@ export async function lookupAddresses(
   const results = await Promise.all(addressTypes(family).map((type) => resolver.lookup(name, type, signal)));
   const queries = results.reduce((sum, result) => sum + result.queries, 0);
   for (const result of results) {
-    if (!isObserved(result)) return { records: [], queries, failure: result, negativeTtl: undefined };
+    if (!isObserved(result)) return { records: [], queries, failure: result };
   }
   const records: AddressRecord[] = [];
-  const negative: (number | undefined)[] = [];
   for (const result of results) {
-    if (result.outcome === 'answer') {
-      records.push(...result.answers.filter((record): record is AddressRecord => isAddressOf(record, family)));
-    } else if (result.outcome === 'nodata' || result.outcome === 'nxdomain') {
-      negative.push(result.negativeTtl);
-    }
+    if (result.outcome === 'answer') records.push(...result.answers.filter((record): record is AddressRecord => isAddressOf(record, family)));
   }
-  return { records, queries, failure: undefined, negativeTtl: minimumTtl(negative) };
+  return { records, queries, failure: undefined };
 }

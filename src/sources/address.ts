@@ -8,25 +8,17 @@
 import { absoluteName, isSubdomainOf, relativeName } from '../dns/name';
 import { reverseName } from '../dns/reverse';
 import type { FailedResult, PtrRecord, Resolver } from '../dns/types';
-import { lookupAddresses, type AddressFamily } from './address-lookup';
+import { lookupAddresses } from './address-lookup';
 import { mapWithConcurrency } from './concurrency';
 import { toLookupError } from './lookup-error';
-import type { Observation, ObservedEndpoint } from './observation';
-import type { Source } from './source';
-import { minimumTtl } from './ttl';
+import type { Observation, ObservedEndpoint } from '../membership/observation';
+import type { Source, SourceSettings } from './source';
 
 /** How many PTR lookups run at once. */
 export const PTR_LOOKUP_CONCURRENCY = 8;
 
 /** Settings of the address source. */
-export interface AddressSourceSettings {
-  /** `<service>.<namespace>.svc.<zone>`, without the trailing dot. */
-  readonly serviceDomain: string;
-  /** The port every peer gets, or `null`. */
-  readonly port: number | null;
-  /** Which address families to look up. */
-  readonly family: AddressFamily;
-}
+export type AddressSourceSettings = Pick<SourceSettings, 'serviceDomain' | 'port' | 'family'>;
 
 interface Naming {
   readonly host: string | null;
@@ -75,7 +67,7 @@ export function createAddressSource(
         // A pod selected by several Services has one PTR per Service; ours is under our Service.
         const ours = ptrs.map((record) => record.target).filter((target) => isSubdomainOf(target, settings.serviceDomain));
         const host = ours.length === 0 ? null : relativeName(ours.sort()[0] as string);
-        const ttl = minimumTtl(ptrs.map((record) => record.ttl)) ?? 0;
+        const ttl = ptrs.length === 0 ? 0 : Math.min(...ptrs.map((record) => record.ttl));
         names.set(address, { host, expiresAt: now() + ttl * 1000 });
         return { host, queries: result.queries };
       }
@@ -97,8 +89,7 @@ export function createAddressSource(
       if (result.failure) return { ok: false, source: 'address', error: toLookupError(result.failure), queries };
       endpoints.push({ host: result.host, addresses: [addresses[index] as string], port: settings.port });
     }
-    const ttl = records.length > 0 ? minimumTtl(records.map((record) => record.ttl)) : lookup.negativeTtl;
-    return { ok: true, source: 'address', endpoints, ttl, queries };
+    return { ok: true, source: 'address', endpoints, queries };
   }
 
   return { name: 'address', observe };

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { FailedObservation, Observation } from './observation';
+import type { FailedObservation, Observation } from '../membership/observation';
 import { observeWithRetries, type RetryPolicy } from './retry';
 import type { Source } from './source';
 

@@ -8,29 +8,18 @@
  */
 import { absoluteName } from '../dns/name';
 import type { Resolver } from '../dns/types';
-import { predictedHost } from '../membership/identity';
-import { lookupAddresses, type AddressFamily } from './address-lookup';
+import type { Observation, ObservedEndpoint } from '../membership/observation';
+import { predictedHost } from '../names';
+import { lookupAddresses } from './address-lookup';
 import { mapWithConcurrency } from './concurrency';
 import { toLookupError } from './lookup-error';
-import type { Observation, ObservedEndpoint } from './observation';
-import type { Source } from './source';
-import { minimumTtl } from './ttl';
+import type { Source, SourceSettings } from './source';
 
 /** How many per-pod lookups run at once. */
 export const ORDINAL_LOOKUP_CONCURRENCY = 8;
 
 /** Settings of the ordinals source. */
-export interface OrdinalsSourceSettings {
-  readonly statefulSet: string;
-  /** `<service>.<namespace>.svc.<zone>`, without the trailing dot. */
-  readonly serviceDomain: string;
-  readonly ordinalStart: number;
-  /** How many ordinals to look up from `ordinalStart`. */
-  readonly replicas: number;
-  /** The port every peer gets, or `null`. */
-  readonly port: number | null;
-  readonly family: AddressFamily;
-}
+export type OrdinalsSourceSettings = Pick<SourceSettings, 'statefulSet' | 'serviceDomain' | 'ordinalStart' | 'replicas' | 'port' | 'family'>;
 
 /** Create the ordinals source. A name that does not exist (NXDOMAIN) is a pod that is not there. */
 export function createOrdinalsSource(resolver: Resolver, settings: OrdinalsSourceSettings): Source {
@@ -44,19 +33,17 @@ export function createOrdinalsSource(resolver: Resolver, settings: OrdinalsSourc
     );
     let queries = 0;
     const endpoints: ObservedEndpoint[] = [];
-    const ttls: (number | undefined)[] = [];
     for (const [index, lookup] of lookups.entries()) {
       queries += lookup.queries;
       if (lookup.failure) return { ok: false, source: 'ordinals', error: toLookupError(lookup.failure), queries };
       if (lookup.records.length === 0) continue;
-      ttls.push(...lookup.records.map((record) => record.ttl));
       endpoints.push({
         host: hosts[index] as string,
         addresses: [...new Set(lookup.records.map((record) => record.address))],
         port: settings.port,
       });
     }
-    return { ok: true, source: 'ordinals', endpoints, ttl: minimumTtl(ttls), queries };
+    return { ok: true, source: 'ordinals', endpoints, queries };
   }
 
   return { name: 'ordinals', observe };

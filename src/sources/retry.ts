@@ -7,7 +7,7 @@
  * @module
  */
 import pRetry from 'p-retry';
-import type { FailedObservation, Observation } from './observation';
+import type { FailedObservation, Observation } from '../membership/observation';
 import type { Source } from './source';
 
 /** How a source is retried within one poll. */
@@ -18,9 +18,6 @@ export interface RetryPolicy {
   readonly minDelayMs: number;
   readonly maxDelayMs: number;
 }
-
-/** The retry policy the options default to. */
-export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({ retries: 2, minDelayMs: 50, maxDelayMs: 1000 });
 
 /** True for failures that a retry a moment later may not see. */
 export function isTransient(observation: FailedObservation): boolean {

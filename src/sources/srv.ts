@@ -8,34 +8,22 @@
 import { absoluteName, relativeName } from '../dns/name';
 import type { AddressRecord, DnsRecord, Resolver, SrvRecord } from '../dns/types';
 import { isObserved } from '../dns/types';
+import type { Observation, ObservedEndpoint } from '../membership/observation';
 import { isAddressOf, lookupAddresses, type AddressFamily } from './address-lookup';
 import { mapWithConcurrency } from './concurrency';
 import { toLookupError } from './lookup-error';
-import { minimumTtl } from './ttl';
-import type { Observation, ObservedEndpoint } from './observation';
-import type { Source } from './source';
+import type { Source, SourceSettings } from './source';
 
 /** How many target address lookups run at once when the SRV answer lacks their addresses. */
 export const TARGET_LOOKUP_CONCURRENCY = 8;
 
 /** Settings of the SRV source. */
-export interface SrvSourceSettings {
-  /** `<service>.<namespace>.svc.<zone>`, without the trailing dot. */
-  readonly serviceDomain: string;
-  readonly portName: string;
-  readonly protocol: string;
-  /** Which address families to keep and look up. */
-  readonly family: AddressFamily;
-}
+export type SrvSourceSettings = Pick<SourceSettings, 'serviceDomain' | 'portName' | 'protocol' | 'family'>;
 
-/** The SRV name of a named port: `_<port>._<proto>.<serviceDomain>.` */
-export function srvName(settings: SrvSourceSettings): string {
-  return absoluteName(`_${settings.portName}._${settings.protocol}.${settings.serviceDomain}`);
-}
-
-/** Create the SRV source. */
+/** Create the SRV source. Throws a `RangeError` without a port name: only named ports have SRV records. */
 export function createSrvSource(resolver: Resolver, settings: SrvSourceSettings): Source {
-  const name = srvName(settings);
+  if (settings.portName === null) throw new RangeError('the srv source needs a named port');
+  const name = absoluteName(`_${settings.portName}._${settings.protocol}.${settings.serviceDomain}`);
   return {
     name: 'srv',
     observe: (signal) => observeSrv(resolver, name, settings.family, signal),
@@ -48,7 +36,7 @@ async function observeSrv(resolver: Resolver, name: string, family: AddressFamil
     return { ok: false, source: 'srv', error: toLookupError(result), queries: result.queries };
   }
   if (result.outcome !== 'answer') {
-    return { ok: true, source: 'srv', endpoints: [], ttl: result.negativeTtl, queries: result.queries };
+    return { ok: true, source: 'srv', endpoints: [], queries: result.queries };
   }
 
   const records = result.answers.filter((record): record is SrvRecord => record.type === 'SRV');
@@ -57,7 +45,6 @@ async function observeSrv(resolver: Resolver, name: string, family: AddressFamil
   const missing = targets.filter((target) => !glue.has(target.target));
 
   let queries = result.queries;
-  let ttl = minimumTtl(records.map((record) => record.ttl));
   const resolved = await mapWithConcurrency(missing, TARGET_LOOKUP_CONCURRENCY, (target) =>
     lookupAddresses(resolver, target.target, family, signal),
   );
@@ -77,14 +64,13 @@ async function observeSrv(resolver: Resolver, name: string, family: AddressFamil
     const addresses = glue.get(target.target);
     // NXDOMAIN for a listed target means the pod went away between the two queries.
     if (!addresses) continue;
-    ttl = minimumTtl([ttl, ...addresses.map((record) => record.ttl)]);
     endpoints.push({
       host: relativeName(target.target),
       addresses: addresses.map((record) => record.address),
       port: target.port,
     });
   }
-  return { ok: true, source: 'srv', endpoints, ttl, queries };
+  return { ok: true, source: 'srv', endpoints, queries };
 }
 
 function uniqueTargets(records: readonly SrvRecord[]): SrvRecord[] {

@@ -6,58 +6,19 @@
  * @module
  */
 import { isIP } from 'node:net';
-import { absoluteName, isDnsSubdomain } from '../dns/name';
+import { absoluteName } from '../dns/name';
 import type { Resolver } from '../dns/types';
-import { lookupAddresses, type AddressFamily } from './address-lookup';
+import type { Observation, ObservedEndpoint } from '../membership/observation';
+import { lookupAddresses } from './address-lookup';
 import { mapWithConcurrency } from './concurrency';
 import { toLookupError } from './lookup-error';
-import type { Observation, ObservedEndpoint } from './observation';
-import type { Source } from './source';
-import { minimumTtl } from './ttl';
+import type { Source, SourceSettings, StaticPeer } from './source';
 
 /** How many name lookups run at once. */
 export const STATIC_LOOKUP_CONCURRENCY = 8;
 
-/** One configured peer. */
-export interface StaticPeer {
-  /** A fully qualified DNS name (no trailing dot) or an IP address. */
-  readonly host: string;
-  /** The peer's port, or `null` to use the `port` option's number (if any). */
-  readonly port: number | null;
-}
-
-/**
- * Parse `host`, `host:port`, `ip`, `ip:port` or `[v6]:port`, or return `undefined` when the
- * entry is none of these.
- */
-export function parseStaticPeer(entry: string): StaticPeer | undefined {
-  const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(entry);
-  if (bracketed) {
-    const address = bracketed[1] as string;
-    return isIP(address) === 6 ? withPort(address, bracketed[2]) : undefined;
-  }
-  if (isIP(entry) === 6) return { host: entry.toLowerCase(), port: null };
-  const [host, port, extra] = entry.split(':');
-  if (host === undefined || extra !== undefined) return undefined;
-  const lower = host.toLowerCase().replace(/\.$/, '');
-  if (isIP(lower) !== 4 && !(isDnsSubdomain(lower) && lower.includes('.'))) return undefined;
-  return withPort(lower, port);
-}
-
-function withPort(host: string, port: string | undefined): StaticPeer | undefined {
-  if (port === undefined) return { host, port: null };
-  if (!/^\d{1,5}$/.test(port)) return undefined;
-  const number = Number(port);
-  return number >= 1 && number <= 65_535 ? { host, port: number } : undefined;
-}
-
 /** Settings of the static source. */
-export interface StaticSourceSettings {
-  readonly peers: readonly StaticPeer[];
-  /** The port of peers that name none, or `null`. */
-  readonly port: number | null;
-  readonly family: AddressFamily;
-}
+export type StaticSourceSettings = Pick<SourceSettings, 'peers' | 'port' | 'family'>;
 
 /** Create the static source. */
 export function createStaticSource(resolver: Resolver, settings: StaticSourceSettings): Source {
@@ -70,12 +31,10 @@ export function createStaticSource(resolver: Resolver, settings: StaticSourceSet
       lookupAddresses(resolver, absoluteName(peer.host), settings.family, signal),
     );
     let queries = 0;
-    const ttls: (number | undefined)[] = [];
     const addressesOf = new Map<string, readonly string[]>();
     for (const [index, lookup] of lookups.entries()) {
       queries += lookup.queries;
       if (lookup.failure) return { ok: false, source: 'static', error: toLookupError(lookup.failure), queries };
-      ttls.push(...lookup.records.map((record) => record.ttl));
       addressesOf.set((named[index] as StaticPeer).host, [...new Set(lookup.records.map((record) => record.address))]);
     }
     const endpoints: ObservedEndpoint[] = [];
@@ -88,7 +47,7 @@ export function createStaticSource(resolver: Resolver, settings: StaticSourceSet
       const addresses = addressesOf.get(peer.host) ?? [];
       if (addresses.length > 0) endpoints.push({ host: peer.host, addresses, port });
     }
-    return { ok: true, source: 'static', endpoints, ttl: minimumTtl(ttls), queries };
+    return { ok: true, source: 'static', endpoints, queries };
   }
 
   return { name: 'static', observe };

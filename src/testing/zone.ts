@@ -9,7 +9,7 @@
  */
 import { isIP } from 'node:net';
 import { reverseName } from '../dns/reverse';
-import { dashedName } from '../membership/identity';
+import { dashedName } from '../names';
 
 /** A port of a Service. Only named ports have SRV records. */
 export interface FakePort {

@@ -6,10 +6,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decideBootstrap, type BootstrapDecision, type BootstrapInput, type ClusterReport } from '../../src/bootstrap/decide';
 import { LookupError } from '../../src/errors';
-import { DEFAULT_POLICY } from '../../src/membership/policy';
+import { DEFAULT_POLICY } from '../../src/config/defaults';
 import { initialState, reconcile } from '../../src/membership/reconcile';
 import type { Membership } from '../../src/membership/types';
-import type { Observation } from '../../src/sources/observation';
+import type { Observation } from '../../src/membership/observation';
 
 const DOMAIN = 'mysql.default.svc.cluster.local';
 
@@ -28,7 +28,6 @@ function view(pods: readonly string[], options: View = {}): Membership {
     ok: true,
     source: 'srv',
     endpoints: pods.map((pod, index) => ({ host: `${pod}.${DOMAIN}`, addresses: [`10.0.0.${index + 1}`], port: 3306 })),
-    ttl: 5,
     queries: 1,
   };
   let state = reconcile(initialState(context, DEFAULT_POLICY), observation, (name) => ready.has(name), context, DEFAULT_POLICY, 1000).state;

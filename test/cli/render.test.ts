@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseReadiness, toDiscoveryOptions, UsageError } from '../../src/cli/args';
 import { eventLine, ndjson, peerTable, stateLine } from '../../src/cli/render';
-import { DEFAULT_POLICY } from '../../src/membership/policy';
+import { DEFAULT_POLICY } from '../../src/config/defaults';
 import { initialState, reconcile } from '../../src/membership/reconcile';
 import type { Membership } from '../../src/membership/types';
 

@@ -4,8 +4,7 @@
  */
 import { afterEach, expect } from 'vitest';
 import { diagnose, type CheckId, type DiagnoseExtra, type Diagnosis, type Finding } from '../../src/diagnose';
-import type { EnvironmentSources } from '../../src/environment';
-import type { DiscoveryOptions } from '../../src/options';
+import type { DiscoveryOptions, EnvironmentSources } from '../../src/config/options';
 import { createFakeCluster, type FakeCluster, type FakeClusterOptions } from '../../src/testing';
 import { startRawDnsServer, type Handler, type RawDnsServer } from '../helpers/raw-dns-server';
 

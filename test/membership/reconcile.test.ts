@@ -6,10 +6,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LookupError } from '../../src/errors';
 import type { MembershipContext } from '../../src/membership/identity';
-import { DEFAULT_POLICY, type MembershipPolicy } from '../../src/membership/policy';
+import { DEFAULT_POLICY } from '../../src/config/defaults';
+import type { MembershipPolicy } from '../../src/membership/policy';
 import { applyReadiness, initialState, reconcile, type MembershipState, type ReconcileResult } from '../../src/membership/reconcile';
 import type { Membership } from '../../src/membership/types';
-import type { Observation, ObservedEndpoint } from '../../src/sources/observation';
+import type { Observation, ObservedEndpoint } from '../../src/membership/observation';
 
 const context: MembershipContext = {
   statefulSet: 'web',
@@ -24,7 +25,7 @@ const pod = (ordinal: number, address = `10.0.0.${ordinal}`, port: number | null
   addresses: [address],
   port,
 });
-const seen = (...endpoints: ObservedEndpoint[]): Observation => ({ ok: true, source: 'srv', endpoints, ttl: 5, queries: 1 });
+const seen = (...endpoints: ObservedEndpoint[]): Observation => ({ ok: true, source: 'srv', endpoints, queries: 1 });
 const failed: Observation = {
   ok: false,
   source: 'srv',
@@ -138,7 +139,7 @@ describe('reconcile', () => {
 
   it('keeps the SRV port of a peer when a fallback source knows none', () => {
     const state = run([seen(pod(2))], immediate)[0]?.state as MembershipState;
-    const fromA: Observation = { ok: true, source: 'address', endpoints: [pod(2, '10.0.0.2', null)], ttl: 5, queries: 2 };
+    const fromA: Observation = { ok: true, source: 'address', endpoints: [pod(2, '10.0.0.2', null)], queries: 2 };
     const step = reconcile(state, fromA, null, context, immediate, 5000);
     expect(step.membership.peers[0]).toMatchObject({ port: 7000, sources: ['address'] });
     expect(step.membership.source).toBe('address');

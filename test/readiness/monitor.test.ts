@@ -1,7 +1,9 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Peer } from '../../src/membership/types';
-import { resolveReadiness, type ReadinessConfig, type ReadinessOption } from '../../src/readiness/config';
+import type { ReadinessOption } from '../../src/config/options';
+import { resolveReadiness } from '../../src/config/readiness';
+import type { ReadinessConfig } from '../../src/readiness/probe-spec';
 import { ReadinessMonitor, type ReadinessMonitorOptions } from '../../src/readiness/monitor';
 import { runProbe } from '../../src/readiness/probes';
 import { deferred, peer, waitFor } from './support';

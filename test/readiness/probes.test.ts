@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ProbeSpec } from '../../src/readiness/config';
+import type { ProbeSpec } from '../../src/readiness/probe-spec';
 import { PROBE_USER_AGENT, runProbe } from '../../src/readiness/probes';
 import { peer, waitFor } from './support';
 

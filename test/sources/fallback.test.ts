@@ -11,7 +11,8 @@ import { createOrdinalsSource } from '../../src/sources/ordinals';
 import { observeWithRetries } from '../../src/sources/retry';
 import type { Source } from '../../src/sources/source';
 import { createSrvSource } from '../../src/sources/srv';
-import { createStaticSource, parseStaticPeer } from '../../src/sources/static';
+import { parseStaticPeer } from '../../src/config/static-peers';
+import { createStaticSource } from '../../src/sources/static';
 import { response, startRawDnsServer, type RawDnsServer, type ReceivedQuery } from '../helpers/raw-dns-server';
 
 const servers: RawDnsServer[] = [];

@@ -1,0 +1,311 @@
+/**
+ * The discovery runtime: feeds each poll's observation (and each readiness verdict) to the pure
+ * reconcile step and emits what changed. Scheduling lives in the scheduler, decisions in
+ * `membership/`; this file wires them and owns the lifecycle.
+ *
+ * @module
+ */
+import { setMaxListeners } from 'node:events';
+import type { BootstrapDecision } from '../bootstrap/decide';
+import type { DiscoveryConfig } from '../config/discovery-config';
+import { sourceSettings } from '../config/source-settings';
+import { createDnsResolver } from '../dns/resolver';
+import { ClosedError, DiscoveryError, ListenerError, SelfNotListedError } from '../errors';
+import { members } from '../membership/diff';
+import type { MembershipContext } from '../membership/identity';
+import { applyReadiness, initialState, markStale, reconcile, type MembershipState, type ReconcileResult } from '../membership/reconcile';
+import { checkSelfPresence, INITIAL_SELF_PRESENCE, type SelfPresence } from '../membership/self-presence';
+import type { Membership, Peer } from '../membership/types';
+import { parseOrdinal } from '../names';
+import { ReadinessMonitor } from '../readiness/monitor';
+import { observeInOrder, type PollOutcome } from '../sources/fallback';
+import { createSources } from '../sources/registry';
+import type { Source } from '../sources/source';
+import { runBootstrap, type BootstrapOptions } from './bootstrap-loop';
+import { ChangeQueue } from './change-queue';
+import type { DiscoveryEvents, MembershipChange } from './events';
+import { SafeEmitter } from './safe-emitter';
+import { PollScheduler } from './scheduler';
+import { resolveLimits, waitForCondition, waitUntil, type WaitForOptions, type WaitForSeedOptions } from './wait';
+
+/** Test seams of the runtime. */
+export interface DiscoveryDependencies {
+  /** Replaces the configured sources (in order of preference). */
+  readonly sources?: readonly Source[];
+  readonly now?: () => number;
+  readonly random?: () => number;
+}
+
+/**
+ * A running discovery of the peers behind one headless Service. Create it with
+ * {@link createDiscovery}; listen for events, then `start()`.
+ */
+export class Discovery
+  extends SafeEmitter<DiscoveryEvents>
+  implements AsyncIterable<MembershipChange>, AsyncDisposable
+{
+  readonly #config: DiscoveryConfig;
+  readonly #context: MembershipContext;
+  readonly #sources: readonly Source[];
+  readonly #now: () => number;
+  readonly #scheduler: PollScheduler<Membership>;
+  readonly #readiness: ReadinessMonitor | undefined;
+  readonly #controller = new AbortController();
+  readonly #queues = new Set<ChangeQueue<MembershipChange>>();
+  readonly #isMemberPod: boolean;
+  #state: MembershipState;
+  #selfPresence: SelfPresence = INITIAL_SELF_PRESENCE;
+  #consecutiveFailures = 0;
+  #staleTimer: NodeJS.Timeout | undefined;
+  #started: Promise<Membership> | undefined;
+  #closing: Promise<void> | undefined;
+  #warned = false;
+  readonly #onExternalAbort = (): void => void this.close();
+
+  /** @internal Use {@link createDiscovery}. */
+  constructor(config: DiscoveryConfig, dependencies: DiscoveryDependencies = {}) {
+    super();
+    this.#config = config;
+    this.#context = {
+      statefulSet: config.statefulSet,
+      ordinalStart: config.ordinalStart,
+      podName: config.podName,
+      serviceDomain: config.serviceDomain,
+    };
+    this.#isMemberPod = parseOrdinal(config.podName, config.statefulSet) !== null;
+    this.#sources =
+      dependencies.sources ??
+      createSources(
+        config.sources,
+        createDnsResolver({ nameservers: config.nameservers, timeoutMs: config.dnsTimeoutMs, attempts: config.dnsAttempts }),
+        sourceSettings(config),
+      );
+    this.#now = dependencies.now ?? Date.now;
+    this.#scheduler = new PollScheduler(() => this.#poll(), config.timing, () => performance.now(), dependencies.random ?? Math.random);
+    this.#readiness = config.readiness
+      ? new ReadinessMonitor({ config: config.readiness, onChange: () => this.#readinessChanged() })
+      : undefined;
+    this.#state = initialState(this.#context, config.policy);
+    // Every lookup in flight listens on this signal; a big Service has many at once.
+    setMaxListeners(0, this.#controller.signal);
+    if (config.signal?.aborted) {
+      void this.close();
+    } else {
+      config.signal?.addEventListener('abort', this.#onExternalAbort, { once: true });
+    }
+  }
+
+  /** The current membership: an immutable snapshot, replaced (never mutated) on every change. */
+  get membership(): Membership {
+    return this.#state.membership;
+  }
+
+  /** Aborts when the discovery closes: tie your own work to the discovery's lifetime with it. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** True once `close()` was called (or the `signal` option aborted). */
+  get closed(): boolean {
+    return this.#closing !== undefined;
+  }
+
+  /**
+   * Start polling. Resolves after the first poll (and, with `readiness`, after the first probe of
+   * each peer it found) with the first membership. If that poll failed, the membership is empty
+   * and `stale`, an `error` event says why, and polling goes on. Calling it again returns the
+   * same promise. Rejects with `ERR_DISCOVERY_CLOSED` when closed.
+   */
+  start(): Promise<Membership> {
+    if (this.closed) return Promise.reject(new ClosedError());
+    this.#started ??= this.#scheduler.request().then(async () => {
+      await this.#readiness?.settled();
+      return this.membership;
+    });
+    return this.#started;
+  }
+
+  /**
+   * Poll now (for example after a connection to a peer failed) and resolve with the resulting
+   * membership. While a poll is in flight, callers share one follow-up poll that starts when it
+   * ends, so the result always reflects DNS as it was after the call; polls never start closer
+   * together than `minIntervalMs`. Starts the discovery.
+   */
+  refresh(): Promise<Membership> {
+    if (this.closed) return Promise.reject(new ClosedError());
+    if (!this.#started) return this.start();
+    return this.#scheduler.request();
+  }
+
+  /**
+   * Resolve with the membership once it has at least `minPeers` members (or a quorum of
+   * `expectedReplicas`), fresh, with no change for `stableForMs`. Starts the discovery. Rejects
+   * with `ERR_WAIT_TIMEOUT` after `timeoutMs`, with the signal's reason when it aborts.
+   */
+  waitFor(options: WaitForOptions = {}): Promise<Membership> {
+    try {
+      const { policy } = this.#config;
+      const wait = waitForCondition(options, (membership) => members(membership.peers, policy.includeNotReady), policy.expectedReplicas);
+      return waitUntil(this, wait.holds, wait.what, wait.limits);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Resolve with the seed once it is a member (by default: seen and ready). Same limits as `waitFor`. */
+  async waitForSeed(options: WaitForSeedOptions = {}): Promise<Peer> {
+    const limits = resolveLimits(options, 0);
+    const membership = await waitUntil(this, (current) => current.seed !== null, `the seed ${this.membership.seedHost}`, limits);
+    return membership.seed as Peer;
+  }
+
+  /**
+   * Decide how this pod takes part in the cluster ({@link decideBootstrap}): wait for a stable,
+   * fresh membership, ask every ready peer with `probe`, decide, and while the answer is `wait`,
+   * try again as things change. Resolves with an `initialize` or `join` decision.
+   */
+  async bootstrap(options: BootstrapOptions = {}): Promise<BootstrapDecision> {
+    return runBootstrap(this, this.#config.podName, this.#config.timing.intervalMs, options);
+  }
+
+  /** Stop polling and probing, abort lookups in flight and end async iterators. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  /** `await using discovery = createDiscovery(…)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /**
+   * Iterate over changes (`{ membership, diff }`), starting the discovery if needed. Each
+   * iterator sees every change made after it was created; iteration ends when the discovery
+   * closes. Breaking out of the loop unsubscribes.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<MembershipChange> {
+    const queue = new ChangeQueue<MembershipChange>(() => this.#queues.delete(queue));
+    if (this.closed) {
+      queue.end();
+    } else {
+      this.#queues.add(queue);
+      this.start().catch(() => undefined);
+    }
+    return queue;
+  }
+
+  protected override onListenerError(event: keyof DiscoveryEvents, error: unknown): void {
+    if (event === 'error') {
+      // Reporting a failing error listener to itself would loop; make it visible instead.
+      process.emitWarning(`A listener for "error" threw: ${String(error)}`, 'HeadlessDiscoveryWarning');
+      return;
+    }
+    this.#reportError(new ListenerError(event, error));
+  }
+
+  /** Emit `error`; with nobody listening, say so once as a process warning instead of staying silent. */
+  #reportError(error: DiscoveryError): void {
+    if (this.listenerCount('error') > 0) {
+      this.emit('error', error);
+      return;
+    }
+    if (this.#warned) return;
+    this.#warned = true;
+    process.emitWarning(
+      `${error.message} (further errors of this discovery are not reported: add an "error" listener to see them)`,
+      { type: 'HeadlessDiscoveryWarning', code: error.code },
+    );
+  }
+
+  async #poll(): Promise<Membership> {
+    const outcome = await this.#observe();
+    if (this.closed) throw new ClosedError('The discovery was closed during a poll.');
+    for (const failure of outcome?.failures ?? []) this.#reportError(failure.error);
+    const observation = outcome?.observation;
+    const wasStale = this.membership.stale;
+    const monitor = this.#readiness;
+    const readiness = monitor ? (name: string) => monitor.isReady(name) : null;
+    const now = this.#now();
+    this.#apply(observation ? reconcile(this.#state, observation, readiness, this.#context, this.#config.policy, now) : markStale(this.#state, now));
+    const succeeded = observation?.ok === true;
+    this.#consecutiveFailures = succeeded ? 0 : this.#consecutiveFailures + 1;
+    this.#scheduler.report({
+      consecutiveFailures: this.#consecutiveFailures,
+      degraded: this.membership.completeness === 'degraded',
+    });
+    if (observation && !observation.ok) this.#reportError(observation.error);
+    if (!wasStale && this.membership.stale) this.#wentStale();
+    if (wasStale && !this.membership.stale) this.#becameFresh();
+    if (succeeded) this.#checkSelf();
+    monitor?.track(this.membership.peers);
+    return this.membership;
+  }
+
+  /** Observe the sources in order; `undefined` (reported as `ERR_INTERNAL`) if that threw, which would be a bug. */
+  async #observe(): Promise<PollOutcome | undefined> {
+    try {
+      return await observeInOrder(this.#sources, this.#controller.signal, this.#config.retry);
+    } catch (error) {
+      if (this.closed) throw new ClosedError('The discovery was closed during a poll.');
+      this.#reportError(new DiscoveryError('ERR_INTERNAL', `A poll failed unexpectedly (please report this): ${String(error)}`, { cause: error }));
+      return undefined;
+    }
+  }
+
+  #readinessChanged(): void {
+    const monitor = this.#readiness;
+    if (this.closed || !monitor) return;
+    this.#apply(applyReadiness(this.#state, (name) => monitor.isReady(name), this.#context, this.#config.policy));
+  }
+
+  #apply(step: ReconcileResult): void {
+    this.#state = step.state;
+    const { diff } = step;
+    for (const peer of diff.left) this.emit('leave', peer);
+    for (const peer of diff.joined) this.emit('join', peer);
+    for (const { peer, previous } of diff.updated) this.emit('update', peer, previous);
+    for (const peer of diff.becameReady) this.emit('ready', peer);
+    for (const peer of diff.becameUnready) this.emit('unready', peer);
+    if (step.seedChanged) this.emit('seed', this.membership.seed, step.previousSeed);
+    if (step.membership.epoch !== step.previousEpoch) {
+      const change: MembershipChange = { membership: this.membership, diff };
+      this.emit('change', change.membership, change.diff);
+      for (const queue of this.#queues) queue.push(change);
+    }
+  }
+
+  #wentStale(): void {
+    this.emit('stale', this.membership);
+    const { maxStaleMs } = this.#config;
+    if (maxStaleMs === null) return;
+    const since = this.membership.staleSince ?? this.#now();
+    this.#staleTimer = setTimeout(() => {
+      if (this.closed || !this.membership.stale || this.membership.staleSince !== since) return;
+      this.emit('staleTooLong', this.membership, this.#now() - since);
+    }, Math.max(0, since + maxStaleMs - this.#now()));
+    this.#staleTimer.unref();
+  }
+
+  #becameFresh(): void {
+    clearTimeout(this.#staleTimer);
+    this.emit('fresh', this.membership);
+  }
+
+  #checkSelf(): void {
+    if (!this.#isMemberPod) return;
+    const check = checkSelfPresence(this.#selfPresence, this.membership, this.#config.timing.intervalMs, this.#now());
+    this.#selfPresence = check.presence;
+    if (!check.report) return;
+    this.#reportError(new SelfNotListedError(this.#config.podName));
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#config.signal?.removeEventListener('abort', this.#onExternalAbort);
+    clearTimeout(this.#staleTimer);
+    this.#controller.abort(new ClosedError());
+    await Promise.allSettled([this.#scheduler.stop(), this.#readiness?.close()]);
+    for (const queue of this.#queues) queue.end();
+    this.#queues.clear();
+  }
+}

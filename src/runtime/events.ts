@@ -1,0 +1,48 @@
+/**
+ * The events a discovery emits and what iteration yields.
+ *
+ * @module
+ */
+import type { DiscoveryError } from '../errors';
+import type { Membership, MembershipDiff, Peer } from '../membership/types';
+
+/** Events of a {@link Discovery}, with their listener arguments. */
+export interface DiscoveryEvents {
+  /** A member appeared (with the default `includeNotReady: false`: a peer is seen and ready). */
+  join: [peer: Peer];
+  /**
+   * A member is gone: missing from `leaveAfterPolls` successful polls in a row (or, by default,
+   * no longer ready). Never emitted because a lookup failed.
+   */
+  leave: [peer: Peer];
+  /** The same member (same pod name) changed address, port, host or readiness. */
+  update: [peer: Peer, previous: Peer];
+  /** A known peer became ready. */
+  ready: [peer: Peer];
+  /** A known peer stopped being ready. */
+  unready: [peer: Peer];
+  /** Anything above happened; emitted once per step, after the individual events. */
+  change: [membership: Membership, diff: MembershipDiff];
+  /** The seed (the member with ordinal `ordinalStart`) appeared, disappeared or was replaced. */
+  seed: [seed: Peer | null, previous: Peer | null];
+  /** A poll failed: the membership is kept as last known, `membership.stale` is now true. */
+  stale: [membership: Membership];
+  /** A poll succeeded after failures: the membership is fresh again. */
+  fresh: [membership: Membership];
+  /** The membership has been stale for `maxStaleMs` (emitted once per stale period; still no leaves). */
+  staleTooLong: [membership: Membership, staleForMs: number];
+  /**
+   * A source failed (a `LookupError`: timeout, SERVFAIL, …), a listener threw (`ListenerError`),
+   * or this pod is missing from its own Service (`ERR_SELF_NOT_LISTED`). Never fatal: polling
+   * continues.
+   */
+  error: [error: DiscoveryError];
+}
+
+/** One item of `for await (const change of discovery)`. */
+export interface MembershipChange {
+  /** The membership after the change. */
+  readonly membership: Membership;
+  /** What changed. */
+  readonly diff: MembershipDiff;
+}
