@@ -3,53 +3,25 @@
  * backoff, fallback between sources, expected replicas, address families and the missing-self
  * warning.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDiscovery, type Discovery, type DiscoveryOptions } from '../../src/index';
-import { createFakeCluster, type FakeCluster } from '../../src/testing/index';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDiscovery } from '../../src/index';
+import { useDiscoveryHarness } from '../helpers/discovery-harness';
 import { nextEvent, recordEvents } from '../helpers/events';
 import { response, startRawDnsServer, type RawDnsServer } from '../helpers/raw-dns-server';
 
-let cluster: FakeCluster;
-const open: Discovery[] = [];
+const harness = useDiscoveryHarness({ base: { podName: 'mysql-0', intervalMs: 100, jitter: 0, dnsTimeoutMs: 200, dnsAttempts: 1 }, quiet: true });
+const { options, track } = harness;
 const raw: RawDnsServer[] = [];
 
-beforeEach(async () => {
-  cluster = await createFakeCluster();
-});
-
 afterEach(async () => {
-  await Promise.all(open.splice(0).map((discovery) => discovery.close()));
   await Promise.all(raw.splice(0).map((server) => server.close()));
-  await cluster.close();
 });
-
-function options(overrides: Partial<DiscoveryOptions> = {}): DiscoveryOptions {
-  return {
-    service: 'mysql',
-    namespace: 'default',
-    clusterDomain: cluster.clusterDomain,
-    port: 'mysql',
-    podName: 'mysql-0',
-    nameservers: [cluster.nameserver],
-    intervalMs: 100,
-    jitter: 0,
-    dnsTimeoutMs: 200,
-    dnsAttempts: 1,
-    ...overrides,
-  };
-}
-
-function track(discovery: Discovery): Discovery {
-  open.push(discovery);
-  discovery.on('error', () => undefined);
-  return discovery;
-}
 
 /** Resolve once `count` queries have reached the fake cluster after this call. */
 function queries(count: number): Promise<number[]> {
   const times: number[] = [];
   return new Promise((resolve) => {
-    const stop = cluster.onQuery(() => {
+    const stop = harness.cluster.onQuery(() => {
       times.push(performance.now());
       if (times.length >= count) {
         stop();
@@ -61,7 +33,7 @@ function queries(count: number): Promise<number[]> {
 
 describe('leave hysteresis on a running discovery', () => {
   it('scaling 5 → 2 ends with exactly three leaves', async () => {
-    const svc = cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 5 });
+    const svc = harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 5 });
     const discovery = track(createDiscovery(options()));
     await discovery.start();
     const log = recordEvents(discovery);
@@ -78,20 +50,20 @@ describe('leave hysteresis on a running discovery', () => {
   });
 
   it('a DNS outage of many polls produces no leave, one stale/fresh pair, and staleTooLong once', async () => {
-    cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
+    harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
     const discovery = track(createDiscovery(options({ maxStaleMs: 300, maxIntervalMs: 200, retries: 0 })));
     const first = await discovery.start();
     const log: string[] = [];
     for (const event of ['join', 'leave', 'update', 'stale', 'fresh', 'staleTooLong'] as const) discovery.on(event, () => log.push(event));
 
     const tooLong = nextEvent(discovery, 'staleTooLong');
-    cluster.outage('servfail');
+    harness.cluster.outage('servfail');
     const [membership, staleFor] = await tooLong;
     expect(staleFor).toBeGreaterThanOrEqual(300);
     expect(membership.peers).toBe(first.peers);
     await queries(6);
     const fresh = nextEvent(discovery, 'fresh');
-    cluster.outage(null);
+    harness.cluster.outage(null);
     await fresh;
     expect(log).toEqual(['stale', 'staleTooLong', 'fresh']);
     expect(discovery.membership).toMatchObject({ stale: false, staleSince: null });
@@ -99,10 +71,10 @@ describe('leave hysteresis on a running discovery', () => {
   });
 
   it('backs off while every poll fails, doubling the interval up to maxIntervalMs', async () => {
-    cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
+    harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
     const discovery = track(createDiscovery(options({ sources: ['srv'], retries: 0, maxIntervalMs: 400 })));
     await discovery.start();
-    cluster.outage('refused');
+    harness.cluster.outage('refused');
     const times = await queries(5);
     const gaps = times.slice(1).map((time, index) => time - (times[index] as number));
     // The first failed poll is followed by 200 ms, then 400 ms (the cap), then 400 ms again.
@@ -142,7 +114,7 @@ describe('sources', () => {
 
 describe('expected replicas', () => {
   it('reports degraded and polls at fastIntervalMs until the expected replicas are there', async () => {
-    const svc = cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 2 });
+    const svc = harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 2 });
     const discovery = track(createDiscovery(options({ intervalMs: 60_000, fastIntervalMs: 100, expectedReplicas: 3 })));
     const first = await discovery.start();
     expect(first).toMatchObject({ completeness: 'degraded', expectedReplicas: 3 });
@@ -159,7 +131,7 @@ describe('address families', () => {
     [4, /^10\./],
     [6, /:/],
   ] as const)('family %s keeps only those addresses of dual-stack pods', async (family, pattern) => {
-    cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 2, ipFamilies: ['IPv4', 'IPv6'] });
+    harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 2, ipFamilies: ['IPv4', 'IPv6'] });
     const both = await track(createDiscovery(options())).start();
     expect(both.peers.every((peer) => peer.addresses.length === 2)).toBe(true);
     const one = await track(createDiscovery(options({ family }))).start();
@@ -173,7 +145,7 @@ describe('address families', () => {
 
 describe('this pod missing from its own Service', () => {
   it('is reported once, with the publishNotReadyAddresses hint', async () => {
-    const svc = cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
+    const svc = harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
     svc.setReady('mysql-2', false);
     const discovery = track(createDiscovery(options({ podName: 'mysql-2' })));
     const errors: string[] = [];
@@ -188,7 +160,7 @@ describe('this pod missing from its own Service', () => {
   });
 
   it('is not reported for a pod that is listed', async () => {
-    cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
+    harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
     const discovery = track(createDiscovery(options({ podName: 'mysql-2' })));
     const errors: string[] = [];
     discovery.on('error', (error) => errors.push(error.code));
@@ -212,7 +184,7 @@ describe('a source that throws (a bug, not a DNS failure)', () => {
       },
     };
     const discovery = new Discovery(resolveOptions(options({ intervalMs: 60_000, minIntervalMs: 100 })), { sources: [flaky] });
-    open.push(discovery);
+    track(discovery);
     const errors: string[] = [];
     discovery.on('error', (error) => errors.push(error.code));
     const first = await discovery.start();

@@ -5,18 +5,20 @@
  */
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDiscovery, type Discovery, type DiscoveryOptions } from '../../src/index';
-import { createFakeCluster, type FakeCluster, type FakeService } from '../../src/testing/index';
+import type { Discovery, DiscoveryOptions } from '../../src/index';
+import type { FakeService } from '../../src/testing/index';
+import { useDiscoveryHarness } from '../helpers/discovery-harness';
 import { nextEvent } from '../helpers/events';
 
-let cluster: FakeCluster | undefined;
-const open: Discovery[] = [];
+const harness = useDiscoveryHarness({
+  cluster: { podNetwork: 'loopback' },
+  base: { podName: 'mysql-0', intervalMs: 60_000, readiness: { tcp: true, periodMs: 100, timeoutMs: 500, failureThreshold: 2 } },
+  quiet: true,
+});
 const listeners = new Map<string, Server>();
 
 afterEach(async () => {
-  await Promise.all(open.splice(0).map((discovery) => discovery.close()));
   await Promise.all([...listeners.keys()].map((address) => stopPod(address)));
-  await cluster?.close();
 });
 
 async function freePort(): Promise<number> {
@@ -47,22 +49,10 @@ async function stopPod(address: string): Promise<void> {
 }
 
 async function setup(overrides: Partial<DiscoveryOptions> = {}): Promise<{ svc: FakeService; port: number; discovery: Discovery; address: (name: string) => string }> {
-  cluster = await createFakeCluster({ podNetwork: 'loopback' });
   const port = await freePort();
-  const svc = cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port }], replicas: 3, publishNotReadyAddresses: true });
+  const svc = harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port }], replicas: 3, publishNotReadyAddresses: true });
   const address = (name: string): string => svc.pods.find((pod) => pod.name === name)?.addresses[0] ?? '';
-  const discovery = createDiscovery({
-    service: 'mysql',
-    namespace: 'default',
-    port: 'mysql',
-    podName: 'mysql-0',
-    nameservers: [cluster.nameserver],
-    intervalMs: 60_000,
-    readiness: { tcp: true, periodMs: 100, timeoutMs: 500, failureThreshold: 2 },
-    ...overrides,
-  });
-  discovery.on('error', () => undefined);
-  open.push(discovery);
+  const discovery = harness.discovery(overrides);
   return { svc, port, discovery, address };
 }
 

@@ -2,49 +2,20 @@
  * The runtime end to end: real DNS over UDP and TCP on loopback, against the fake cluster.
  * Polls are driven with `refresh()` (the interval is long) unless the loop itself is tested.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDiscovery, discover, type Discovery, type DiscoveryOptions } from '../../src/index';
+import { describe, expect, it } from 'vitest';
+import { createDiscovery, discover, type Discovery } from '../../src/index';
 import { createFakeCluster, type FakeCluster } from '../../src/testing/index';
+import { useDiscoveryHarness } from '../helpers/discovery-harness';
 import { nextEvent, recordEvents } from '../helpers/events';
 
-let cluster: FakeCluster;
-const open: Discovery[] = [];
-
-beforeEach(async () => {
-  cluster = await createFakeCluster();
+const harness = useDiscoveryHarness({
+  base: { podName: 'mysql-1', intervalMs: 60_000, minIntervalMs: 100, dnsTimeoutMs: 300, dnsAttempts: 1, sources: ['srv'], retries: 0 },
 });
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((discovery) => discovery.close()));
-  await cluster.close();
-});
-
-function options(overrides: Partial<DiscoveryOptions> = {}): DiscoveryOptions {
-  return {
-    service: 'mysql',
-    namespace: 'default',
-    clusterDomain: cluster.clusterDomain,
-    port: 'mysql',
-    podName: 'mysql-1',
-    nameservers: [cluster.nameserver],
-    intervalMs: 60_000,
-    minIntervalMs: 100,
-    dnsTimeoutMs: 300,
-    dnsAttempts: 1,
-    sources: ['srv'],
-    retries: 0,
-    ...overrides,
-  };
-}
-
-function track(discovery: Discovery): Discovery {
-  open.push(discovery);
-  return discovery;
-}
+const { options, track } = harness;
 
 describe('a 3-pod StatefulSet over SRV', () => {
   it('finds every pod with its address and port, the seed, the seed host and self', async () => {
-    const svc = cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
+    const svc = harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
     const discovery = track(createDiscovery(options()));
 
     const membership = await discovery.start();
@@ -68,18 +39,18 @@ describe('a 3-pod StatefulSet over SRV', () => {
   });
 
   it('costs one DNS round trip per poll when the SRV answer carries the addresses', async () => {
-    cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
+    harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
     const discovery = track(createDiscovery(options()));
     await discovery.start();
-    const before = cluster.stats.udpQueries + cluster.stats.tcpQueries;
+    const before = harness.cluster.stats.udpQueries + harness.cluster.stats.tcpQueries;
     await discovery.refresh();
-    expect(cluster.stats.udpQueries + cluster.stats.tcpQueries - before).toBe(1);
+    expect(harness.cluster.stats.udpQueries + harness.cluster.stats.tcpQueries - before).toBe(1);
   });
 });
 
 describe('a 300-pod StatefulSet', () => {
   it('is discovered completely: the truncated UDP answer is retried over TCP', async () => {
-    cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 300 });
+    harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 300 });
     const discovery = track(createDiscovery(options({ dnsTimeoutMs: 2000 })));
 
     const membership = await discovery.start();
@@ -87,14 +58,14 @@ describe('a 300-pod StatefulSet', () => {
     expect(membership.peers).toHaveLength(300);
     expect(membership.peers.map((peer) => peer.ordinal)).toEqual(Array.from({ length: 300 }, (_, i) => i));
     expect(membership.peers.every((peer) => peer.addresses.length === 1)).toBe(true);
-    expect(cluster.stats.truncated).toBeGreaterThan(0);
-    expect(cluster.stats.tcpQueries).toBeGreaterThan(0);
+    expect(harness.cluster.stats.truncated).toBeGreaterThan(0);
+    expect(harness.cluster.stats.tcpQueries).toBeGreaterThan(0);
   });
 });
 
 describe('a 1000-pod StatefulSet', () => {
   it('is discovered completely even though the TCP answer has no room for every address', async () => {
-    const svc = cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1000 });
+    const svc = harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1000 });
     const discovery = track(createDiscovery(options({ dnsTimeoutMs: 5000 })));
     const warnings: string[] = [];
     const onWarning = (warning: Error): void => void warnings.push(warning.name);
@@ -111,7 +82,7 @@ describe('a 1000-pod StatefulSet', () => {
 
 describe('membership changes', () => {
   it('reports scale-up as joins and scale-down as leaves, with the seed event', async () => {
-    const svc = cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }] });
+    const svc = harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }] });
     const discovery = track(createDiscovery(options()));
     const log = recordEvents(discovery);
 
@@ -130,7 +101,7 @@ describe('membership changes', () => {
   });
 
   it('reports a pod restarted with a new IP as an update, not a leave and a join', async () => {
-    const svc = cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
+    const svc = harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
     const discovery = track(createDiscovery(options()));
     await discovery.start();
     const log = recordEvents(discovery);
@@ -147,7 +118,7 @@ describe('membership changes', () => {
   });
 
   it('emits change with the diff and feeds async iterators', async () => {
-    const svc = cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
+    const svc = harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
     const discovery = track(createDiscovery(options()));
     await discovery.start();
     const iterator = discovery[Symbol.asyncIterator]();
@@ -167,7 +138,7 @@ describe('membership changes', () => {
   });
 
   it('keeps polling on its own interval and notices a scale-up', async () => {
-    const svc = cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
+    const svc = harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
     const discovery = track(createDiscovery(options({ intervalMs: 100 })));
     await discovery.start();
     const joined = nextEvent(discovery, 'join', (peer) => peer.name === 'mysql-1');
@@ -179,7 +150,7 @@ describe('membership changes', () => {
 
 describe('failures never look like an empty cluster', () => {
   it('NXDOMAIN (no ready pods) is a real, fresh observation of an empty set', async () => {
-    const svc = cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 2 });
+    const svc = harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 2 });
     const discovery = track(createDiscovery(options()));
     await discovery.start();
     svc.scale(0);
@@ -196,12 +167,12 @@ describe('failures never look like an empty cluster', () => {
     ['refused', 'ERR_DNS_REFUSED'],
     ['drop', 'ERR_DNS_TIMEOUT'],
   ] as const)('an outage (%s) keeps the peers, marks the membership stale and emits %s', async (mode, code) => {
-    cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
+    harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
     const discovery = track(createDiscovery(options()));
     const first = await discovery.start();
     const log = recordEvents(discovery);
 
-    cluster.outage(mode);
+    harness.cluster.outage(mode);
     const during = await discovery.refresh();
 
     expect(log).toEqual([`error:${code}`]);
@@ -210,7 +181,7 @@ describe('failures never look like an empty cluster', () => {
     expect(during.staleSince).toBeTypeOf('number');
     expect(during.epoch).toBe(first.epoch);
 
-    cluster.outage(null);
+    harness.cluster.outage(null);
     const after = await discovery.refresh();
     expect(after.stale).toBe(false);
     expect(after.staleSince).toBeNull();
@@ -219,8 +190,8 @@ describe('failures never look like an empty cluster', () => {
   });
 
   it('a first poll that fails resolves start() with an empty, stale membership and an error event', async () => {
-    cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
-    cluster.outage('servfail');
+    harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
+    harness.cluster.outage('servfail');
     const discovery = track(createDiscovery(options()));
     const error = nextEvent(discovery, 'error');
     const membership = await discovery.start();
@@ -230,15 +201,15 @@ describe('failures never look like an empty cluster', () => {
   });
 
   it('discover() rejects with the lookup error instead of returning an empty membership', async () => {
-    cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
-    cluster.outage('servfail');
+    harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
+    harness.cluster.outage('servfail');
     await expect(discover(options())).rejects.toMatchObject({ code: 'ERR_DNS_SERVFAIL', queryType: 'SRV' });
   });
 });
 
 describe('addresses, families and zones', () => {
   it('names A/AAAA peers from their PTR records when the port is numeric', async () => {
-    cluster.defineService({ name: 'web', ports: [{ port: 8080 }], replicas: 3 });
+    harness.cluster.defineService({ name: 'web', ports: [{ port: 8080 }], replicas: 3 });
     const membership = await discover(options({ service: 'web', port: 8080, podName: 'web-0', sources: ['address'] }));
     expect(membership.peers.map((peer) => peer.name)).toEqual(['web-0', 'web-1', 'web-2']);
     expect(membership.peers.every((peer) => peer.port === 8080 && peer.sources[0] === 'address')).toBe(true);
@@ -247,7 +218,7 @@ describe('addresses, families and zones', () => {
   });
 
   it('keeps endpoints without a hostname as address-keyed peers without an ordinal', async () => {
-    cluster.defineService({ name: 'peers', ports: [{ name: 'peer', port: 7000 }], replicas: 2, hostnames: false });
+    harness.cluster.defineService({ name: 'peers', ports: [{ name: 'peer', port: 7000 }], replicas: 2, hostnames: false });
     const membership = await discover(options({ service: 'peers', port: 'peer', podName: 'client' }));
     expect(membership.peers).toHaveLength(2);
     expect(membership.peers.every((peer) => peer.ordinal === null && peer.addresses.length === 1)).toBe(true);
@@ -268,13 +239,13 @@ describe('addresses, families and zones', () => {
   });
 
   it('makes a dual-stack pod one peer with two addresses', async () => {
-    cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 2, ipFamilies: ['IPv4', 'IPv6'] });
+    harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 2, ipFamilies: ['IPv4', 'IPv6'] });
     const membership = await discover(options());
     expect(membership.peers).toHaveLength(2);
     expect(membership.peers.every((peer) => peer.addresses.length === 2)).toBe(true);
   });
 
-  it('honours ordinalStart ≠ 0 and a cluster domain other than cluster.local', async () => {
+  it('honours ordinalStart ≠ 0 and a cluster domain other than harness.cluster.local', async () => {
     const zone = await createFakeCluster({ clusterDomain: 'kube.example' });
     try {
       zone.defineService({ name: 'db', namespace: 'prod', ports: [{ name: 'pg', port: 5432 }], statefulSet: 'pg', ordinalStart: 10, replicas: 3 });
@@ -302,7 +273,7 @@ describe('addresses, families and zones', () => {
 
 describe('lifecycle', () => {
   it('a listener that throws is reported and does not stop the loop', async () => {
-    const svc = cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
+    const svc = harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
     const discovery = track(createDiscovery(options()));
     discovery.on('join', () => {
       throw new Error('listener bug');
@@ -319,8 +290,8 @@ describe('lifecycle', () => {
   });
 
   it('with no error listener, warns once through process warnings instead of staying silent', async () => {
-    cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
-    cluster.outage('servfail');
+    harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
+    harness.cluster.outage('servfail');
     const warnings: Error[] = [];
     const onWarning = (warning: Error): void => void warnings.push(warning);
     process.on('warning', onWarning);
@@ -338,33 +309,33 @@ describe('lifecycle', () => {
   });
 
   it('refresh() before start() starts with a single poll', async () => {
-    cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
+    harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
     const discovery = track(createDiscovery(options()));
     const membership = await discovery.refresh();
     expect(membership.peers).toHaveLength(1);
-    expect(cluster.stats.udpQueries).toBe(1);
+    expect(harness.cluster.stats.udpQueries).toBe(1);
     expect(await discovery.start()).toBe(membership);
   });
 
   it('coalesces concurrent refresh() calls into one follow-up poll', async () => {
-    cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
+    harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
     const discovery = track(createDiscovery(options()));
     await discovery.start();
-    const before = cluster.stats.udpQueries;
+    const before = harness.cluster.stats.udpQueries;
     const first = discovery.refresh();
     const second = discovery.refresh();
     const third = discovery.refresh();
     expect(second).toBe(first);
     expect(third).toBe(first);
     await Promise.all([first, second, third]);
-    expect(cluster.stats.udpQueries - before).toBe(1);
+    expect(harness.cluster.stats.udpQueries - before).toBe(1);
   });
 
   it('a refresh() during a poll gets a follow-up poll, and polls never start closer together than minIntervalMs', async () => {
-    cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
+    harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
     const discovery = track(createDiscovery(options({ minIntervalMs: 400 })));
     const starts: number[] = [];
-    cluster.onQuery(() => starts.push(performance.now()));
+    harness.cluster.onQuery(() => starts.push(performance.now()));
     const starting = discovery.start();
     const followUp = discovery.refresh();
     expect(followUp).not.toBe(starting);
@@ -376,14 +347,14 @@ describe('lifecycle', () => {
   });
 
   it('start() is idempotent', async () => {
-    cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
+    harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
     const discovery = track(createDiscovery(options()));
     expect(discovery.start()).toBe(discovery.start());
     await discovery.start();
   });
 
   it('close() leaves no socket or timer behind, is idempotent, and rejects later calls', async () => {
-    cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
+    harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
     const baseline = await countHandles();
     const discovery = createDiscovery(options({ intervalMs: 100 }));
     await discovery.start();
@@ -399,19 +370,19 @@ describe('lifecycle', () => {
   });
 
   it('close() during a poll that is waiting on a silent server settles at once and leaves nothing behind', async () => {
-    cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
-    cluster.outage('drop');
+    harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
+    harness.cluster.outage('drop');
     const baseline = await countHandles();
     const discovery = createDiscovery(options({ dnsTimeoutMs: 30_000 }));
     const starting = discovery.start();
-    await nextQuery(cluster);
+    await nextQuery(harness.cluster);
     await discovery.close();
     await expect(starting).rejects.toMatchObject({ code: 'ERR_DISCOVERY_CLOSED' });
     expect(await countHandles()).toEqual(baseline);
   });
 
   it('aborting the signal option closes the discovery', async () => {
-    cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
+    harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
     const controller = new AbortController();
     const discovery = track(createDiscovery(options({ signal: controller.signal })));
     await discovery.start();
@@ -421,7 +392,7 @@ describe('lifecycle', () => {
   });
 
   it('await using closes the discovery at the end of the scope', async () => {
-    cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
+    harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
     let escaped: Discovery | undefined;
     {
       await using discovery = createDiscovery(options());

@@ -1,43 +1,16 @@
 /**
  * waitFor, waitForSeed and bootstrap on a running discovery against the fake cluster DNS.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDiscovery, type ClusterReport, type Discovery, type DiscoveryOptions, type Peer } from '../../src/index';
-import { createFakeCluster, type FakeCluster } from '../../src/testing/index';
+import { describe, expect, it } from 'vitest';
+import type { ClusterReport, Peer } from '../../src/index';
+import { useDiscoveryHarness } from '../helpers/discovery-harness';
 
-let cluster: FakeCluster;
-const open: Discovery[] = [];
-
-beforeEach(async () => {
-  cluster = await createFakeCluster();
-});
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((discovery) => discovery.close()));
-  await cluster.close();
-});
-
-function discovery(overrides: Partial<DiscoveryOptions> = {}): Discovery {
-  const created = createDiscovery({
-    service: 'mysql',
-    namespace: 'default',
-    port: 'mysql',
-    podName: 'mysql-1',
-    nameservers: [cluster.nameserver],
-    intervalMs: 100,
-    jitter: 0,
-    dnsTimeoutMs: 200,
-    dnsAttempts: 1,
-    ...overrides,
-  });
-  created.on('error', () => undefined);
-  open.push(created);
-  return created;
-}
+const harness = useDiscoveryHarness({ base: { podName: 'mysql-1', intervalMs: 100, jitter: 0, dnsTimeoutMs: 200, dnsAttempts: 1 }, quiet: true });
+const { discovery } = harness;
 
 describe('waitFor', () => {
   it('resolves once enough members have been there, unchanged, for stableForMs', async () => {
-    const svc = cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
+    const svc = harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
     const subject = discovery();
     const started = performance.now();
     const waiting = subject.waitFor({ minPeers: 3, stableForMs: 300 });
@@ -50,7 +23,7 @@ describe('waitFor', () => {
   });
 
   it('waits for a quorum of expectedReplicas', async () => {
-    const svc = cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
+    const svc = harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
     const subject = discovery({ expectedReplicas: 5 });
     const waiting = subject.waitFor({ quorum: true });
     await subject.start();
@@ -63,15 +36,15 @@ describe('waitFor', () => {
   });
 
   it('does not count a stale membership, and rejects with ERR_WAIT_TIMEOUT saying what it saw', async () => {
-    cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
-    cluster.outage('servfail');
+    harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
+    harness.cluster.outage('servfail');
     const error = await discovery().waitFor({ minPeers: 1, timeoutMs: 400 }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'ERR_WAIT_TIMEOUT' });
     expect((error as Error).message).toContain('at least 1 member');
   });
 
   it('rejects with the signal reason when aborted, and with ERR_DISCOVERY_CLOSED when the discovery closes', async () => {
-    cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
+    harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
     const subject = discovery();
     const controller = new AbortController();
     const aborted = subject.waitFor({ minPeers: 5, signal: controller.signal });
@@ -90,7 +63,7 @@ describe('waitFor', () => {
 
 describe('waitForSeed', () => {
   it('resolves with the seed once it appears', async () => {
-    const svc = cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], ordinalStart: 3, replicas: 0 });
+    const svc = harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], ordinalStart: 3, replicas: 0 });
     const subject = discovery({ ordinalStart: 3, podName: 'mysql-4' });
     const waiting = subject.waitForSeed({ timeoutMs: 20_000 });
     await subject.start();
@@ -102,7 +75,7 @@ describe('waitForSeed', () => {
 
 describe('bootstrap', () => {
   it('asks the ready peers and rejoins the cluster they report instead of forming a second one', async () => {
-    cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
+    harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
     const asked: string[] = [];
     const probe = async (peer: Peer): Promise<ClusterReport | null> => {
       asked.push(peer.name);
@@ -114,7 +87,7 @@ describe('bootstrap', () => {
   });
 
   it('waits while the seed is missing, reporting why, and joins once it is there', async () => {
-    const svc = cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
+    const svc = harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
     svc.setReady('mysql-0', false);
     const subject = discovery({ podName: 'mysql-2' });
     const reasons: string[] = [];
@@ -135,7 +108,7 @@ describe('bootstrap', () => {
   });
 
   it('a seed that cannot ask a peer keeps waiting and times out with the reason', async () => {
-    cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 2 });
+    harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 2 });
     const probe = (): Promise<ClusterReport> => new Promise(() => undefined);
     const error = await discovery({ podName: 'mysql-0' })
       .bootstrap({ probe, probeTimeoutMs: 50, stableForMs: 0, timeoutMs: 600 })
