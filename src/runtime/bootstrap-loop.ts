@@ -74,6 +74,13 @@ export async function runBootstrap(source: Observable, podName: string, interval
   }
 }
 
+/** What one peer answered, if it answered. */
+interface Answer {
+  readonly peer: Peer;
+  readonly report: ClusterReport | null;
+  readonly answered: boolean;
+}
+
 /** Ask every ready peer but this pod, a few at a time. A peer whose probe fails is left out of the map. */
 async function askPeers(
   membership: Membership,
@@ -83,21 +90,28 @@ async function askPeers(
   signal: AbortSignal | undefined,
 ): Promise<Map<string, ClusterReport | null>> {
   const peers = membership.ready.filter((peer) => peer.name !== podName);
-  const answers = await mapWithConcurrency(peers, BOOTSTRAP_DEFAULTS.probeConcurrency, async (peer) => {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    try {
-      const report = await Promise.race([
-        probe(peer, combined),
-        new Promise<never>((_, reject) => combined.addEventListener('abort', () => reject(combined.reason), { once: true })),
-      ]);
-      return { peer, report: report ?? null, answered: true };
-    } catch {
-      return { peer, report: null, answered: false };
-    }
-  });
+  const answers = await mapWithConcurrency(peers, BOOTSTRAP_DEFAULTS.probeConcurrency, (peer) => askPeer(peer, probe, timeoutMs, signal));
   signal?.throwIfAborted();
   const reports = new Map<string, ClusterReport | null>();
   for (const answer of answers) if (answer.answered) reports.set(answer.peer.name, answer.report);
   return reports;
+}
+
+/** Ask one peer, giving up at the timeout or the abort even if the probe ignores its signal. */
+async function askPeer(peer: Peer, probe: ClusterProbe, timeoutMs: number, signal: AbortSignal | undefined): Promise<Answer> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(combined.reason);
+    combined.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    const report = await Promise.race([probe(peer, combined), aborted]);
+    return { peer, report: report ?? null, answered: true };
+  } catch {
+    return { peer, report: null, answered: false };
+  } finally {
+    combined.removeEventListener('abort', onAbort);
+  }
 }

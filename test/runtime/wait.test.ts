@@ -1,6 +1,7 @@
 /**
  * waitFor, waitForSeed and bootstrap on a running discovery against the fake cluster DNS.
  */
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { ClusterReport, Peer } from '../../src/index';
 import { useDiscoveryHarness } from '../helpers/discovery-harness';
@@ -105,6 +106,18 @@ describe('bootstrap', () => {
     const decision = await deciding;
     expect(reasons[0]).toContain('waiting for the seed mysql-0');
     expect(decision).toMatchObject({ action: 'join', target: { name: 'mysql-0' }, cloneFrom: { name: 'mysql-1' }, replicateFrom: { name: 'mysql-0' } });
+  });
+
+  it('leaves no abort listener on the signal it gave a probe once the probe has answered', async () => {
+    harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
+    const signals: AbortSignal[] = [];
+    const probe = async (_peer: Peer, signal: AbortSignal): Promise<ClusterReport> => {
+      signals.push(signal);
+      return { clusterId: 'c1' };
+    };
+    await discovery({ podName: 'mysql-0' }).bootstrap({ probe, stableForMs: 0, signal: new AbortController().signal });
+    expect(signals).toHaveLength(2);
+    expect(signals.map((signal) => getEventListeners(signal, 'abort').length)).toEqual([0, 0]);
   });
 
   it('a seed that cannot ask a peer keeps waiting and times out with the reason', async () => {
