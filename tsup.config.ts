@@ -1,18 +1,35 @@
 import { readFileSync } from 'node:fs';
-import { defineConfig } from 'tsup';
+import { createRequire } from 'node:module';
+import { defineConfig, type Options } from 'tsup';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 
-const shared = { sourcemap: true, clean: false, target: 'node20', platform: 'node', splitting: false } as const;
+// dns2 exports only its entry point, which loads its servers and clients (and http, https,
+// http2, tls) with the codec. We bundle its `packet.js` alone: the codec, nothing else.
+const dns2Packet = createRequire(import.meta.url).resolve('dns2/package.json').replace(/package\.json$/, 'packet.js');
 
-// `dist/` is emptied by the build script first: two configs build into it side by side.
-export default defineConfig([
-  {
-    ...shared,
-    entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
-    format: ['esm', 'cjs'],
-    dts: true,
+const shared = {
+  sourcemap: true,
+  clean: false,
+  target: 'node20',
+  platform: 'node',
+  splitting: false,
+  noExternal: ['dns2/packet', 'eventemitter3'],
+  esbuildOptions(options) {
+    options.alias = { 'dns2/packet': dns2Packet };
   },
+} as const satisfies Options;
+
+const entry = { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' };
+
+// The bundled codec is CommonJS and `require()`s Node's built-ins; an ES module has no
+// `require`, so the ESM build defines one for it.
+const esmRequire = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+
+// `dist/` is emptied by the build script first: the configs build into it side by side.
+export default defineConfig([
+  { ...shared, entry, format: ['esm'], dts: true, banner: { js: esmRequire } },
+  { ...shared, entry, format: ['cjs'], dts: true },
   {
     // The command: CommonJS only (a bin is one file), with its version baked in.
     ...shared,

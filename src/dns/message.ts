@@ -5,12 +5,10 @@
  *
  * @module
  */
-import DNS from 'dns2';
-import { absoluteName } from './name';
+import Packet from 'dns2/packet';
 import { scanMessage } from './guard';
+import { absoluteName } from './name';
 import type { DnsRecord, QueryType } from './types';
-
-const { Packet } = DNS;
 
 /** The UDP payload size advertised with EDNS0 (RFC 6891): the DNS Flag Day 2020 value, which avoids IP fragmentation. */
 export const EDNS_UDP_PAYLOAD_SIZE = 1232;
@@ -28,14 +26,27 @@ export interface Question {
   readonly type: QueryType;
 }
 
+/** Encoded queries by question, ID left 0: a poll asks the same few questions every time. */
+const templates = new Map<string, Buffer>();
+const MAX_TEMPLATES = 4096;
+
 /** A DNS query message: RD=1, one question of class IN, and an EDNS0 OPT record. */
 export function encodeQuery(question: Question): Buffer {
-  const packet = new Packet();
-  packet.header.id = question.id;
-  packet.header.rd = 1;
-  packet.questions.push(new Packet.Question(question.name, TYPE_CODES[question.type], CLASS_IN));
-  packet.additionals.push(Packet.Resource.EDNS([], { udpPayloadSize: EDNS_UDP_PAYLOAD_SIZE }));
-  return packet.toBuffer();
+  const key = `${question.type} ${question.name}`;
+  let template = templates.get(key);
+  if (!template) {
+    const packet = new Packet();
+    packet.header.id = 0;
+    packet.header.rd = 1;
+    packet.questions.push(new Packet.Question(question.name, TYPE_CODES[question.type], CLASS_IN));
+    packet.additionals.push(Packet.Resource.EDNS([], { udpPayloadSize: EDNS_UDP_PAYLOAD_SIZE }));
+    template = packet.toBuffer();
+    if (templates.size >= MAX_TEMPLATES) templates.clear();
+    templates.set(key, template);
+  }
+  const query = Buffer.from(template);
+  query.writeUInt16BE(question.id, 0);
+  return query;
 }
 
 /** A response that answers our query. */

@@ -1,16 +1,15 @@
 /**
- * The fake cluster's network side: dns2's UDP and TCP servers bound to the same loopback port
+ * The fake cluster's network side: a UDP socket and a TCP server bound to the same loopback port
  * (clients retry truncated UDP answers over TCP on the same port), answering every query with
- * bytes from {@link encodeResponse}.
+ * bytes from {@link encodeResponse}. Queries are parsed with dns2's codec.
  *
  * @module
  */
-import DNS from 'dns2';
-import type { Socket } from 'node:net';
+import Packet from 'dns2/packet';
+import { createSocket, type Socket as DgramSocket } from 'node:dgram';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { encodeResponse, type ResponseMessage } from './wire';
 import type { ZoneAnswer } from './zone';
-
-const { Packet } = DNS;
 
 /** How the server treats every query while an outage is simulated. */
 export type OutageMode = 'drop' | 'servfail' | 'refused';
@@ -34,7 +33,7 @@ export interface QueryHandler {
 }
 
 type DnsRequest = ReturnType<typeof Packet.parse>;
-type Send = (response: Buffer) => unknown;
+type Send = (response: Buffer) => void;
 
 const MAX_UDP_WITHOUT_EDNS = 512;
 const MAX_TCP = 65_535;
@@ -44,12 +43,12 @@ const TYPE_NAMES: Readonly<Record<number, string>> = { 1: 'A', 28: 'AAAA', 33: '
 export class LoopbackDnsServer {
   readonly host: string;
   readonly port: number;
-  readonly #udp: InstanceType<typeof DNS.UDPServer>;
-  readonly #tcp: InstanceType<typeof DNS.TCPServer>;
+  readonly #udp: DgramSocket;
+  readonly #tcp: Server;
   readonly #connections: Set<Socket>;
   #closing: Promise<void> | undefined;
 
-  private constructor(host: string, port: number, udp: InstanceType<typeof DNS.UDPServer>, tcp: InstanceType<typeof DNS.TCPServer>, connections: Set<Socket>) {
+  private constructor(host: string, port: number, udp: DgramSocket, tcp: Server, connections: Set<Socket>) {
     this.host = host;
     this.port = port;
     this.#udp = udp;
@@ -61,23 +60,23 @@ export class LoopbackDnsServer {
   static async start(host: string, handler: QueryHandler): Promise<LoopbackDnsServer> {
     for (let attempt = 0; ; attempt++) {
       const connections = new Set<Socket>();
-      const tcp = new DNS.TCPServer();
-      tcp.on('connection', (socket: Socket) => {
+      const tcp = createServer((socket) => {
         connections.add(socket);
         socket.on('close', () => connections.delete(socket));
+        serveConnection(socket, handler);
       });
-      tcp.on('request', (request: DnsRequest, send: Send) => respond(handler, request, 'tcp', MAX_TCP, send));
-      tcp.on('requestError', () => undefined);
       tcp.on('error', () => undefined);
       await new Promise<void>((resolve, reject) => {
         tcp.once('error', reject);
         tcp.listen(0, host, () => resolve());
       });
-      const port = (tcp.address() as { port: number }).port;
+      const port = (tcp.address() as AddressInfo).port;
 
-      const udp = new DNS.UDPServer({ type: host.includes(':') ? 'udp6' : 'udp4' });
-      udp.on('request', (request: DnsRequest, send: Send) => respond(handler, request, 'udp', udpLimit(request), send));
-      udp.on('requestError', () => undefined);
+      const udp = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+      udp.on('message', (message, from) => {
+        const request = parseRequest(message);
+        if (request) respond(handler, request, 'udp', udpLimit(request), (reply) => udp.send(reply, from.port, from.address, () => undefined));
+      });
       try {
         await new Promise<void>((resolve, reject) => {
           udp.once('error', reject);
@@ -111,6 +110,35 @@ export class LoopbackDnsServer {
   }
 }
 
+/** RFC 1035 §4.2.2 framing (a two-octet length before each message), any number of queries per connection, answered in turn. */
+function serveConnection(socket: Socket, handler: QueryHandler): void {
+  let buffered: Buffer = Buffer.alloc(0);
+  socket.on('error', () => undefined);
+  socket.on('data', (chunk: Buffer) => {
+    buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+    while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
+      const message = buffered.subarray(2, 2 + buffered.readUInt16BE(0));
+      buffered = buffered.subarray(2 + message.length);
+      const request = parseRequest(message);
+      if (!request) continue;
+      respond(handler, request, 'tcp', MAX_TCP, (reply) => {
+        const length = Buffer.alloc(2);
+        length.writeUInt16BE(reply.length);
+        if (!socket.destroyed) socket.write(Buffer.concat([length, reply]));
+      });
+    }
+  });
+}
+
+/** A query, or `undefined` for bytes that are not one (dropped, as a server drops garbage). */
+function parseRequest(message: Buffer): DnsRequest | undefined {
+  try {
+    return Packet.parse(message);
+  } catch {
+    return undefined;
+  }
+}
+
 /** RFC 6891 §6.2.5: the requestor's advertised size, never below 512; 512 without EDNS. */
 function udpLimit(request: DnsRequest): number {
   const opt = request.additionals.find((record) => record.type === 41);
@@ -138,10 +166,10 @@ function respond(handler: QueryHandler, request: DnsRequest, transport: 'udp' | 
     };
     const { buffer, truncated } = encodeResponse(message, limit);
     handler.replied(query, truncated);
-    void Promise.resolve(send(buffer)).catch(() => undefined);
+    send(buffer);
   } catch {
-    // dns2 does not catch a throwing handler; answer SERVFAIL, as a broken server would.
+    // A handler that throws answers SERVFAIL, as a broken server would.
     const failure = Buffer.from(request.header.id === undefined ? [] : [request.header.id >> 8, request.header.id & 0xff, 0x81, 0x02, 0, 0, 0, 0, 0, 0, 0, 0]);
-    if (failure.length > 0) void Promise.resolve(send(failure)).catch(() => undefined);
+    if (failure.length > 0) send(failure);
   }
 }
