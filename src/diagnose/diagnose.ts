@@ -83,6 +83,7 @@ export async function diagnose(options: DiscoveryOptions, extra: DiagnoseExtra =
     return { service: config.serviceDomain, findings, ok: findings.every((finding) => finding.status !== 'fail') };
   } finally {
     dns.close();
+    resolver.close();
     outer?.removeEventListener('abort', abort);
   }
 }

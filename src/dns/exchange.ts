@@ -4,7 +4,7 @@
  * @module
  */
 import { BlockList } from 'node:net';
-import type { Response } from './message';
+import type { Question, Response } from './message';
 import type { Nameserver } from './types';
 
 /** What came of sending one query to one server. Never a rejection, except on abort. */
@@ -12,6 +12,12 @@ export type Exchange =
   | { readonly kind: 'response'; readonly response: Response; readonly ignored: number }
   | { readonly kind: 'timeout'; readonly ignored: number }
   | { readonly kind: 'error'; readonly error: Error; readonly ignored: number };
+
+/** An exchange with the question it sent (the transport picks the ID). */
+export interface QueryExchange {
+  readonly question: Question;
+  readonly exchange: Exchange;
+}
 
 /** True when `address` is the server's address (IPv6 compared by value, not by spelling). */
 export function isServerAddress(server: Nameserver, address: string): boolean {

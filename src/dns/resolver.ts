@@ -1,21 +1,20 @@
 /**
  * The resolver: one lookup = up to `attempts` rounds over the nameservers, in order, one at a
  * time (as glibc reads resolv.conf), over UDP with a TCP retry for truncated answers. A question
- * whose UDP answer was truncated is asked over TCP first the next times (one round trip instead
- * of two for a large Service), trying UDP again every {@link UDP_RECHECK_EVERY} lookups in case
- * the answer shrank. Its result says what happened (`outcome`), never just "no records".
+ * whose UDP answer was truncated is asked over TCP first the next times (see `tcp-first.ts`).
+ * Each server has one UDP socket and one TCP channel for the resolver's life, shared by every
+ * lookup running at once. Its result says what happened (`outcome`), never just "no records".
  *
  * @module
  */
-import { randomInt } from 'node:crypto';
 import { lookupChannel, queryChannel, type QueryMessage } from './diagnostics';
 import type { Exchange } from './exchange';
-import type { Question } from './message';
 import { absoluteName } from './name';
 import { formatNameserver } from './nameserver';
-import { exchangeTcp } from './tcp';
+import { TcpChannel } from './tcp';
+import { processTcpFirst } from './tcp-first';
 import type { FailedResult, LookupBase, LookupResult, Nameserver, QueryType, Resolver, Transport } from './types';
-import { exchangeUdp } from './udp';
+import { UdpChannel } from './udp';
 
 /** Settings of {@link createDnsResolver}. */
 export interface DnsResolverSettings {
@@ -27,10 +26,11 @@ export interface DnsResolverSettings {
   readonly attempts: number;
 }
 
-/** After a truncated UDP answer, this many lookups of the same question go straight to TCP. */
-export const UDP_RECHECK_EVERY = 10;
-/** At most this many questions are remembered as "too large for UDP". */
-const MAX_REMEMBERED = 1024;
+/** A resolver that holds sockets: close it when done. */
+export interface DnsResolver extends Resolver {
+  /** Close its sockets and connections; lookups still running end as network errors. Idempotent. */
+  close(): void;
+}
 
 const RCODE_NOERROR = 0;
 const RCODE_SERVFAIL = 2;
@@ -46,15 +46,35 @@ const FAILURE_RANK: Readonly<Record<FailedResult['outcome'], number>> = {
   timeout: 1,
 };
 
+/** The transports to one server, opened on first use. */
+interface Channels {
+  readonly server: Nameserver;
+  readonly label: string;
+  readonly udp: UdpChannel;
+  readonly tcp: TcpChannel;
+}
+
 /** Create a resolver that queries `nameservers` with this library's DNS client. */
-export function createDnsResolver(settings: DnsResolverSettings): Resolver {
+export function createDnsResolver(settings: DnsResolverSettings): DnsResolver {
   if (settings.nameservers.length === 0) throw new RangeError('at least one nameserver is required');
-  const tooLarge = new TcpFirst();
+  const channels = settings.nameservers.map((server): Channels => ({
+    server,
+    label: formatNameserver(server),
+    udp: new UdpChannel(server),
+    tcp: new TcpChannel(server),
+  }));
   return {
+    servers: channels.map((channel) => channel.label).join(','),
     lookup: async (name, type, signal = new AbortController().signal) => {
-      const result = await lookup(settings, absoluteName(name), type, signal, tooLarge);
+      const result = await lookup(settings, channels, absoluteName(name), type, signal);
       if (lookupChannel.hasSubscribers) lookupChannel.publish(result);
       return result;
+    },
+    close: () => {
+      for (const channel of channels) {
+        channel.udp.close();
+        channel.tcp.close();
+      }
     },
   };
 }
@@ -64,47 +84,20 @@ interface Tally {
   ignored: number;
 }
 
-/** The questions whose last UDP answer was truncated, per server, and how often TCP was used since. */
-class TcpFirst {
-  readonly #since = new Map<string, number>();
-
-  /** True when this question should go to this server over TCP without trying UDP first. */
-  take(key: string): boolean {
-    const count = this.#since.get(key);
-    if (count === undefined || count >= UDP_RECHECK_EVERY) return false;
-    this.#since.set(key, count + 1);
-    return true;
-  }
-
-  /** The UDP answer to this question was (`true`) or was not truncated. */
-  record(key: string, truncated: boolean): void {
-    if (!truncated) {
-      this.#since.delete(key);
-      return;
-    }
-    if (this.#since.size >= MAX_REMEMBERED && !this.#since.has(key)) this.#since.clear();
-    this.#since.set(key, 0);
-  }
-
-  /** Going straight to TCP failed: ask over UDP again next time. */
-  forget(key: string): void {
-    this.#since.delete(key);
-  }
-}
-
 async function lookup(
   settings: DnsResolverSettings,
+  channels: readonly Channels[],
   name: string,
   type: QueryType,
   signal: AbortSignal,
-  tcpFirst: TcpFirst,
 ): Promise<LookupResult> {
+  const tcpFirst = processTcpFirst;
   const started = performance.now();
   const tally: Tally = { queries: 0, ignored: 0 };
-  const base = (server: Nameserver | undefined, transport: Transport | undefined): LookupBase => ({
+  const base = (server: Channels | undefined, transport: Transport | undefined): LookupBase => ({
     name,
     type,
-    server: server === undefined ? undefined : formatNameserver(server),
+    server: server?.label,
     transport,
     queries: tally.queries,
     ignoredResponses: tally.ignored,
@@ -113,23 +106,23 @@ async function lookup(
 
   let failure: FailedResult | undefined;
   for (let attempt = 0; attempt < settings.attempts; attempt++) {
-    for (const server of settings.nameservers) {
-      const key = `${formatNameserver(server)} ${type} ${name}`;
+    for (const server of channels) {
+      const key = `${server.label} ${type} ${name}`;
       let transport: Transport = 'tcp';
       let exchange: Exchange | undefined;
       if (tcpFirst.take(key)) {
-        exchange = await send(exchangeTcp, 'tcp', server, name, type, settings.timeoutMs, signal, tally);
+        exchange = await send(server, 'tcp', name, type, settings.timeoutMs, signal, tally);
         if (exchange.kind !== 'response') tcpFirst.forget(key);
       }
       if (exchange?.kind !== 'response') {
         transport = 'udp';
-        exchange = await send(exchangeUdp, 'udp', server, name, type, settings.timeoutMs, signal, tally);
+        exchange = await send(server, 'udp', name, type, settings.timeoutMs, signal, tally);
         if (exchange.kind === 'response') tcpFirst.record(key, exchange.response.truncated);
         if (exchange.kind === 'response' && exchange.response.truncated) {
           // RFC 7766 §5: a truncated UDP answer is asked again over TCP. CoreDNS may set TC on
           // TCP too when it dropped only glue; that answer is complete and used as it is.
           transport = 'tcp';
-          exchange = await send(exchangeTcp, 'tcp', server, name, type, settings.timeoutMs, signal, tally);
+          exchange = await send(server, 'tcp', name, type, settings.timeoutMs, signal, tally);
         }
       }
       const settled = exchange;
@@ -143,26 +136,23 @@ async function lookup(
 }
 
 async function send(
-  exchange: typeof exchangeUdp,
+  server: Channels,
   transport: Transport,
-  server: Nameserver,
   name: string,
   type: QueryType,
   timeoutMs: number,
   signal: AbortSignal,
   tally: Tally,
 ): Promise<Exchange> {
-  // RFC 5452 §4.3: a fresh unpredictable ID for every message.
-  const question: Question = { id: randomInt(0x10000), name, type };
   const started = performance.now();
   tally.queries++;
-  const result = await exchange(server, question, timeoutMs, signal);
+  const { question, exchange: result } = await server[transport].exchange(name, type, timeoutMs, signal);
   tally.ignored += result.ignored;
   if (queryChannel.hasSubscribers) {
     const message: QueryMessage = {
       name,
       type,
-      server: formatNameserver(server),
+      server: server.label,
       transport,
       id: question.id,
       outcome: result.kind,
@@ -183,7 +173,7 @@ function classify(exchange: Exchange, base: () => LookupBase): LookupResult {
   switch (response.rcode) {
     case RCODE_NOERROR:
       return response.answers.length > 0
-        ? { ...base(), outcome: 'answer', answers: response.answers, additionals: response.additionals }
+        ? { ...base(), outcome: 'answer', answers: response.answers, additionals: response.additionals, truncated: response.truncated }
         : { ...base(), outcome: 'nodata', negativeTtl: response.negativeTtl };
     case RCODE_NXDOMAIN:
       return { ...base(), outcome: 'nxdomain', negativeTtl: response.negativeTtl };

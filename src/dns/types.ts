@@ -71,6 +71,12 @@ export interface AnswerResult extends LookupBase {
   readonly answers: readonly DnsRecord[];
   /** Additional-section records (e.g. the A/AAAA of SRV targets). OPT records are not included. */
   readonly additionals: readonly DnsRecord[];
+  /**
+   * TC was set on the answer that settled the lookup. Over UDP that answer was then asked again
+   * over TCP; a TC bit on the TCP answer means the server left records out even there (CoreDNS
+   * sets it when only glue was dropped, but also when answers were).
+   */
+  readonly truncated: boolean;
 }
 
 /** NOERROR with no record of the queried type: the name exists, but not with this type. */
@@ -141,4 +147,9 @@ export interface Resolver {
    * @param name - An absolute name; a trailing dot is added when missing (no search list applies).
    */
   lookup(name: string, type: QueryType, signal?: AbortSignal): Promise<LookupResult>;
+  /**
+   * Names the servers this resolver asks (e.g. `10.96.0.10:53`), so what a source learns from
+   * one DNS can be kept for the next source of the same DNS; absent, nothing is shared.
+   */
+  readonly servers?: string;
 }

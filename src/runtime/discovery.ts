@@ -8,8 +8,8 @@
 import { setMaxListeners } from 'node:events';
 import type { BootstrapDecision } from '../bootstrap/decide';
 import type { DiscoveryConfig } from '../config/discovery-config';
-import { sourceSettings } from '../config/source-settings';
-import { createDnsResolver } from '../dns/resolver';
+import { membershipContext, sourceSettings } from '../config/layer-settings';
+import { createDnsResolver, type DnsResolver } from '../dns/resolver';
 import { ClosedError, DiscoveryError, ListenerError, SelfNotListedError } from '../errors';
 import { members } from '../membership/diff';
 import type { MembershipContext } from '../membership/identity';
@@ -47,6 +47,7 @@ export class Discovery
   readonly #config: DiscoveryConfig;
   readonly #context: MembershipContext;
   readonly #sources: readonly Source[];
+  readonly #resolver: DnsResolver | undefined;
   readonly #now: () => number;
   readonly #scheduler: PollScheduler<Membership>;
   readonly #readiness: ReadinessMonitor | undefined;
@@ -66,20 +67,12 @@ export class Discovery
   constructor(config: DiscoveryConfig, dependencies: DiscoveryDependencies = {}) {
     super();
     this.#config = config;
-    this.#context = {
-      statefulSet: config.statefulSet,
-      ordinalStart: config.ordinalStart,
-      podName: config.podName,
-      serviceDomain: config.serviceDomain,
-    };
+    this.#context = membershipContext(config);
     this.#isMemberPod = parseOrdinal(config.podName, config.statefulSet) !== null;
-    this.#sources =
-      dependencies.sources ??
-      createSources(
-        config.sources,
-        createDnsResolver({ nameservers: config.nameservers, timeoutMs: config.dnsTimeoutMs, attempts: config.dnsAttempts }),
-        sourceSettings(config),
-      );
+    this.#resolver = dependencies.sources
+      ? undefined
+      : createDnsResolver({ nameservers: config.nameservers, timeoutMs: config.dnsTimeoutMs, attempts: config.dnsAttempts });
+    this.#sources = dependencies.sources ?? createSources(config.sources, this.#resolver as DnsResolver, sourceSettings(config));
     this.#now = dependencies.now ?? Date.now;
     this.#scheduler = new PollScheduler(() => this.#poll(), config.timing, () => performance.now(), dependencies.random ?? Math.random);
     this.#readiness = config.readiness
@@ -303,8 +296,10 @@ export class Discovery
   async #shutdown(): Promise<void> {
     this.#config.signal?.removeEventListener('abort', this.#onExternalAbort);
     clearTimeout(this.#staleTimer);
-    this.#controller.abort(new ClosedError());
-    await Promise.allSettled([this.#scheduler.stop(), this.#readiness?.close()]);
+    const closed = new ClosedError();
+    this.#controller.abort(closed);
+    await Promise.allSettled([this.#scheduler.stop(closed), this.#readiness?.close()]);
+    this.#resolver?.close();
     for (const queue of this.#queues) queue.end();
     this.#queues.clear();
   }

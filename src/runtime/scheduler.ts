@@ -67,11 +67,11 @@ export class PollScheduler<R> {
     return requested.promise;
   }
 
-  /** Stop: no further poll starts, waiting requests reject; resolves when the poll in flight has ended. */
-  async stop(): Promise<void> {
+  /** Stop: no further poll starts, waiting requests reject with `reason`; resolves when the poll in flight has ended. */
+  async stop(reason: Error = new ClosedError()): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
-    this.#requested?.reject(new ClosedError());
+    this.#requested?.reject(reason);
     this.#requested = undefined;
     await this.#inFlight;
   }

@@ -9,7 +9,7 @@ import { pointerChain } from '../helpers/crafted';
 import type { ReceivedQuery } from '../helpers/raw-dns-server';
 
 const { Packet } = DNS;
-const QUERY: ReceivedQuery = { id: 7, name: 'a.test', type: 1, transport: 'tcp', bytes: Buffer.alloc(0), ednsUdpSize: undefined };
+const QUERY: ReceivedQuery = { id: 7, name: 'a.test', type: 1, transport: 'tcp', bytes: Buffer.alloc(0), ednsUdpSize: undefined, source: 1 };
 
 /** Header with the given counts, then `body`. */
 function message(counts: [number, number, number, number], body: number[]): Buffer {

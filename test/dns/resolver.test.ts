@@ -6,15 +6,18 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOOKUP_CHANNEL, QUERY_CHANNEL } from '../../src/dns/diagnostics';
 import { parseNameserver } from '../../src/dns/nameserver';
-import { createDnsResolver } from '../../src/dns/resolver';
+import { createDnsResolver, type DnsResolver } from '../../src/dns/resolver';
 import type { LookupResult, Nameserver } from '../../src/dns/types';
 import { pointerChain } from '../helpers/crafted';
 import { response, startRawDnsServer, type RawDnsServer, type ReceivedQuery } from '../helpers/raw-dns-server';
+import { openSocketCount, settle } from '../helpers/sockets';
 
 const servers: RawDnsServer[] = [];
 const closers: Array<() => Promise<void>> = [];
+const resolvers: DnsResolver[] = [];
 
 afterEach(async () => {
+  for (const created of resolvers.splice(0)) created.close();
   await Promise.all(servers.splice(0).map((server) => server.close()));
   await Promise.all(closers.splice(0).map((close) => close()));
 });
@@ -31,8 +34,10 @@ function ns(text: string): Nameserver {
   return parsed;
 }
 
-function resolver(nameservers: string[], timeoutMs = 2000, attempts = 1) {
-  return createDnsResolver({ nameservers: nameservers.map(ns), timeoutMs, attempts });
+function resolver(nameservers: string[], timeoutMs = 2000, attempts = 1): DnsResolver {
+  const created = createDnsResolver({ nameservers: nameservers.map(ns), timeoutMs, attempts });
+  resolvers.push(created);
+  return created;
 }
 
 const NAME = 'mysql-0.mysql.default.svc.cluster.local.';
@@ -290,17 +295,23 @@ describe('decoding cost', () => {
 });
 
 describe('cancellation and observability', () => {
-  it('an aborted lookup rejects with the reason and leaves no socket behind', async () => {
+  it('an aborted lookup rejects with the reason; the socket it used is the resolver\'s, and close() releases it', async () => {
     const dns = await server(() => 'silence');
+    await settle();
+    const before = openSocketCount();
     const controller = new AbortController();
-    const pending = resolver([dns.nameserver], 30_000).lookup(NAME, 'A', controller.signal);
-    while (dns.queries.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    const subject = resolver([dns.nameserver], 30_000);
+    const pending = subject.lookup(NAME, 'A', controller.signal);
+    while (dns.queries.length === 0) await settle(1);
     controller.abort(new Error('stop'));
     await expect(pending).rejects.toThrow('stop');
-    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
-    const udpHandles = process.getActiveResourcesInfo().filter((kind) => kind === 'UDPWrap').length;
-    // The raw server holds two UDP sockets (its own and the spoofer); the client none.
-    expect(udpHandles).toBe(2);
+    // Kept for the next lookup (unref()'d: it never holds the process open)…
+    expect(openSocketCount()).toBe(before + 1);
+    expect(process.getActiveResourcesInfo().filter((kind) => kind === 'UDPWrap')).toHaveLength(2);
+    // …until the resolver is closed.
+    subject.close();
+    await settle();
+    expect(openSocketCount()).toBe(before);
   });
 
   it('publishes each query and each lookup on diagnostics channels', async () => {

@@ -19,6 +19,8 @@ export interface ReceivedQuery {
   readonly bytes: Buffer;
   /** The UDP payload size advertised with EDNS0, if any. */
   readonly ednsUdpSize: number | undefined;
+  /** UDP: the client's source port. TCP: the number of the connection it came on (1, 2, …). */
+  readonly source: number;
 }
 
 /**
@@ -159,7 +161,7 @@ function closeUdp(socket: UdpSocket): Promise<void> {
   });
 }
 
-function parseQuery(bytes: Buffer, transport: 'udp' | 'tcp'): ReceivedQuery {
+function parseQuery(bytes: Buffer, transport: 'udp' | 'tcp', source: number): ReceivedQuery {
   const packet = Packet.parse(bytes);
   const question = packet.questions[0];
   const opt = packet.additionals.find((record) => record.type === 41);
@@ -170,6 +172,7 @@ function parseQuery(bytes: Buffer, transport: 'udp' | 'tcp'): ReceivedQuery {
     transport,
     bytes,
     ednsUdpSize: opt ? Number(opt.class) : undefined,
+    source,
   };
 }
 
@@ -192,7 +195,7 @@ function withReplies(replies: Reply[] | Reply | Promise<Reply[] | Reply>, act: (
 }
 
 function serveUdp(udp: UdpSocket, spoofer: UdpSocket, impostors: Impostors, bytes: Buffer, from: RemoteInfo, server: RawDnsServer): void {
-  const query = parseQuery(bytes, 'udp');
+  const query = parseQuery(bytes, 'udp', from.port);
   server.queries.push(query);
   withReplies(server.handle(query), (replies) => {
     for (const reply of replies) {
@@ -204,14 +207,17 @@ function serveUdp(udp: UdpSocket, spoofer: UdpSocket, impostors: Impostors, byte
   });
 }
 
+let connectionCount = 0;
+
 function serveTcp(socket: Socket, handler: () => Handler, queries: ReceivedQuery[]): void {
+  const connection = ++connectionCount;
   let buffered: Buffer = Buffer.alloc(0);
   socket.on('data', (chunk: Buffer) => {
     buffered = Buffer.concat([buffered, chunk]);
     while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
       const bytes = buffered.subarray(2, 2 + buffered.readUInt16BE(0));
       buffered = buffered.subarray(2 + bytes.length);
-      const query = parseQuery(bytes, 'tcp');
+      const query = parseQuery(bytes, 'tcp', connection);
       queries.push(query);
       withReplies(handler()(query), (replies) => {
         for (const reply of replies) {

@@ -1,11 +1,23 @@
 /**
- * The part of the validated configuration the sources are built from, in their own terms.
+ * What each layer is given, derived from the validated configuration in the layer's own terms:
+ * the sources their settings, membership its context.
  *
  * @module
  */
+import type { MembershipContext } from '../membership/identity';
 import type { SourceSettings } from '../sources/source';
 import { DISCOVERY_DEFAULTS } from './defaults';
 import type { DiscoveryConfig } from './discovery-config';
+
+/** What the membership step needs to know of the cluster and this pod. */
+export function membershipContext(config: DiscoveryConfig): MembershipContext {
+  return {
+    statefulSet: config.statefulSet,
+    ordinalStart: config.ordinalStart,
+    podName: config.podName,
+    serviceDomain: config.serviceDomain,
+  };
+}
 
 /** The part of the config the sources are built from. */
 export function sourceSettings(config: DiscoveryConfig): SourceSettings {
