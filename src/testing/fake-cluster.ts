@@ -26,6 +26,12 @@ export interface FakeClusterOptions {
    * readiness probes, for example — without any traffic leaving the machine.
    */
   readonly podNetwork?: PodNetwork;
+  /**
+   * Which SRV answers carry the targets' addresses in the additional section: `all` (default,
+   * as CoreDNS), `none` (as a caching forwarder that strips it), or a number `n`: only answers
+   * of at most `n` targets (BIND 9 stops adding them above 13).
+   */
+  readonly srvGlue?: 'all' | 'none' | number;
 }
 
 /** A Service to define. Pods are named `<statefulSet>-<ordinal>`. */
@@ -70,7 +76,7 @@ export class FakeService {
   readonly statefulSet: string;
   /** The first pod's ordinal. */
   readonly ordinalStart: number;
-  readonly #definition: Required<Pick<FakeServiceDefinition, 'ports' | 'publishNotReadyAddresses' | 'ipFamilies' | 'hostnames'>>;
+  #definition: Required<Pick<FakeServiceDefinition, 'ports' | 'publishNotReadyAddresses' | 'ipFamilies' | 'hostnames'>>;
   readonly #cluster: FakeCluster;
   readonly #addresses: AddressAllocator;
   #pods: FakePod[] = [];
@@ -127,9 +133,36 @@ export class FakeService {
     return this.#set(this.#pods.map((pod) => (pod.name === podName ? { ...pod, ready } : pod)), podName);
   }
 
-  /** Re-create a pod: same name and ordinal, new address(es), ready. */
-  restart(podName: string): this {
-    return this.#set(this.#pods.map((pod) => (pod.name === podName ? this.#newPod(pod.ordinal, true) : pod)), podName);
+  /**
+   * Re-create a pod: same name and ordinal, ready, with new addresses, or with `addresses` (to
+   * play an address reused by another pod, or two pods trading addresses).
+   */
+  restart(podName: string, options: { readonly addresses?: readonly string[] } = {}): this {
+    return this.#set(
+      this.#pods.map((pod) => {
+        if (pod.name !== podName) return pod;
+        const fresh = this.#newPod(pod.ordinal, true);
+        return options.addresses ? { ...fresh, addresses: [...options.addresses] } : fresh;
+      }),
+      podName,
+    );
+  }
+
+  /**
+   * Change the Service's address families, as turning a Service dual-stack does: every pod gets
+   * an address of each family added (and loses those of a family removed), without restarting.
+   */
+  setIpFamilies(families: readonly ('IPv4' | 'IPv6')[]): this {
+    const wanted = new Set(families);
+    this.#definition = { ...this.#definition, ipFamilies: [...families] };
+    return this.#set(
+      this.#pods.map((pod) => {
+        const kept = pod.addresses.filter((address) => wanted.has(address.includes(':') ? 'IPv6' : 'IPv4'));
+        const have = new Set(kept.map((address) => (address.includes(':') ? 'IPv6' : 'IPv4')));
+        const added = this.#addresses.allocate(families.filter((family) => !have.has(family)));
+        return { ...pod, addresses: [...kept, ...added] };
+      }),
+    );
   }
 
   /** Delete a pod (until the next `scale()` re-creates it). */
@@ -165,6 +198,7 @@ export class FakeCluster {
   readonly #services = new Map<string, FakeService>();
   readonly #addresses: AddressAllocator;
   readonly #loopbackPods: boolean;
+  readonly #srvGlue: 'all' | 'none' | number;
   readonly #listeners = new Set<(query: IncomingQuery) => void>();
   #server: LoopbackDnsServer | undefined;
   #outage: OutageMode | null = null;
@@ -176,6 +210,7 @@ export class FakeCluster {
     this.clusterDomain = (options.clusterDomain ?? 'cluster.local').replace(/\.$/, '').toLowerCase();
     this.ttl = options.ttl ?? 5;
     this.#loopbackPods = options.podNetwork === 'loopback';
+    this.#srvGlue = options.srvGlue ?? 'all';
     this.#addresses = new AddressAllocator(options.podNetwork);
   }
 
@@ -258,7 +293,13 @@ export class FakeCluster {
       return { rcode: this.#outage === 'servfail' ? 2 : 5, answers: [], authorities: [], additionals: [] };
     }
     return answerQuestion(
-      { clusterDomain: this.clusterDomain, ttl: this.ttl, serial: this.#serial, services: [...this.#services.values()].map((service) => service.toZone()) },
+      {
+        clusterDomain: this.clusterDomain,
+        ttl: this.ttl,
+        serial: this.#serial,
+        srvGlue: this.#srvGlue,
+        services: [...this.#services.values()].map((service) => service.toZone()),
+      },
       query.name,
       query.type,
     );

@@ -50,6 +50,8 @@ export interface ZoneState {
   readonly ttl: number;
   /** SOA serial: changes with every change of the cluster. */
   readonly serial: number;
+  /** Which SRV answers carry glue: all, none, or those of at most this many targets. Default: all. */
+  readonly srvGlue?: 'all' | 'none' | number;
   readonly services: readonly ZoneService[];
 }
 
@@ -144,7 +146,7 @@ export function answerQuestion(state: ZoneState, qname: string, qtype: string): 
 
   if (prefix.length === 0) {
     if (visible.length === 0) return negative(NXDOMAIN);
-    if (qtype === 'SRV') return srv(state.ttl, `${serviceHost}.`, serviceHost, visible, service.ports, negative, positive);
+    if (qtype === 'SRV') return withGlue(state, srv(state.ttl, `${serviceHost}.`, serviceHost, visible, service.ports, negative, positive));
     return positive(addressRecords(`${serviceHost}.`, state.ttl, visible, qtype));
   }
   if (prefix.length === 1) {
@@ -160,9 +162,16 @@ export function answerQuestion(state: ZoneState, qname: string, qtype: string): 
     );
     if (ports.length === 0 || visible.length === 0) return negative(NXDOMAIN);
     if (qtype !== 'SRV') return negative(NOERROR);
-    return srv(state.ttl, `${name}.`, serviceHost, visible, ports, negative, positive);
+    return withGlue(state, srv(state.ttl, `${name}.`, serviceHost, visible, ports, negative, positive));
   }
   return negative(NXDOMAIN);
+}
+
+/** Drop the additional section where the zone's `srvGlue` says the server would. */
+function withGlue(state: ZoneState, answer: ZoneAnswer): ZoneAnswer {
+  const glue = state.srvGlue ?? 'all';
+  const keep = glue === 'all' || (typeof glue === 'number' && answer.answers.length <= glue);
+  return keep ? answer : { ...answer, additionals: [] };
 }
 
 function addressRecords(owner: string, ttl: number, list: readonly Endpoint[], qtype: string): ZoneRecord[] {

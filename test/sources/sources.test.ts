@@ -33,7 +33,7 @@ const srvAnswer = (query: ReceivedQuery, targets: string[], glue: Record<string,
   });
 
 describe('SRV source', () => {
-  it('looks up the targets the additional section did not cover (A and AAAA)', async () => {
+  it('looks up the targets the additional section did not cover, with the families the Service has (no AAAA without IPv6)', async () => {
     const { server, resolver } = await dns((query) => {
       if (query.type === 33) return srvAnswer(query, [`web-0.${DOMAIN}`, `web-1.${DOMAIN}`], { [`web-0.${DOMAIN}`]: '10.0.0.1' });
       if (query.name === `web-1.${DOMAIN}` && query.type === 1) return response(query, { answers: [{ type: 'A', name: query.name, address: '10.0.0.2' }] });
@@ -46,9 +46,10 @@ describe('SRV source', () => {
         { host: `web-0.${DOMAIN}`, addresses: ['10.0.0.1'], port: 7000 },
         { host: `web-1.${DOMAIN}`, addresses: ['10.0.0.2'], port: 7000 },
       ],
-      queries: 3,
+      queries: 4,
     });
-    expect(server.queries.map((query) => `${query.type}:${query.name}`).sort()).toEqual([`1:web-1.${DOMAIN}`, `28:web-1.${DOMAIN}`, `33:${SRV}`]);
+    // SRV, then the Service's A and AAAA (AAAA has no records: no target AAAA) with the target's A.
+    expect(server.queries.map((query) => `${query.type}:${query.name}`).sort()).toEqual([`1:web-1.${DOMAIN}`, `1:${DOMAIN}`, `28:${DOMAIN}`, `33:${SRV}`]);
   });
 
   it('fails the whole observation when a follow-up lookup fails, rather than losing that peer', async () => {
