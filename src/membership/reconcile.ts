@@ -17,6 +17,8 @@ export interface MembershipState {
   readonly membership: Membership;
   /** Peers missing from the latest observations that have not left yet. */
   readonly absences: ReadonlyMap<string, Absence>;
+  /** {@link observationKey} of the last successful observation: the same again changes no peer. */
+  readonly observed: string | undefined;
 }
 
 /** A peer's readiness verdict by name, or `null` when readiness is not probed (DNS listing = ready). */
@@ -53,7 +55,7 @@ export function initialState(context: MembershipContext, policy: MembershipPolic
     source: null,
     updatedAt: 0,
   });
-  return { membership, absences: new Map() };
+  return { membership, absences: new Map(), observed: undefined };
 }
 
 /**
@@ -72,6 +74,14 @@ export function reconcile(
 ): ReconcileResult {
   const previous = state.membership;
   if (!observation.ok) return markStale(state, now);
+  const freshness: Freshness = { stale: false, staleSince: null, source: observation.source, updatedAt: now };
+  // Servers rotate record order, so the key is order-independent. With no peer missing, the same
+  // observation means the same peers: only the freshness moves.
+  const key = observationKey(observation);
+  if (key === state.observed && state.absences.size === 0) {
+    const membership = Object.freeze({ ...previous, ...freshness });
+    return { state: { ...state, membership }, membership, diff: EMPTY_DIFF, seedChanged: false, previousSeed: previous.seed, previousEpoch: previous.epoch };
+  }
 
   const observed = observedPeers(observation, previous.peers, readiness, context);
   const present = new Set(observed.map((peer) => peer.name));
@@ -80,15 +90,21 @@ export function reconcile(
     .filter((peer) => absences.has(peer.name))
     .map((peer) => ({ ...peer, ready: readiness?.(peer.name) ?? peer.ready, sources: [] }));
   const peers = [...observed, ...missing].sort(comparePeers);
-  const freshness: Freshness = { stale: false, staleSince: null, source: observation.source, updatedAt: now };
-  return snapshot(previous, peers, absences, freshness, context, policy);
+  const step = snapshot(previous, peers, absences, freshness, context, policy);
+  return { ...step, state: { ...step.state, observed: key } };
+}
+
+/** What an observation saw, independent of the order of its endpoints and of their addresses. */
+export function observationKey(observation: SuccessfulObservation): string {
+  const endpoints = observation.endpoints.map((endpoint) => `${endpoint.host ?? ''} ${endpoint.port ?? ''} ${[...endpoint.addresses].sort().join(',')}`);
+  return `${observation.source}\n${endpoints.sort().join('\n')}`;
 }
 
 /** A poll that observed nothing: every peer stays, the membership is stale from `now` (if it was not already). */
 export function markStale(state: MembershipState, now: number): ReconcileResult {
   const previous = state.membership;
   const membership = previous.stale ? previous : Object.freeze({ ...previous, stale: true, staleSince: now });
-  return { state: { membership, absences: state.absences }, membership, diff: EMPTY_DIFF, seedChanged: false, previousSeed: previous.seed, previousEpoch: previous.epoch };
+  return { state: { ...state, membership }, membership, diff: EMPTY_DIFF, seedChanged: false, previousSeed: previous.seed, previousEpoch: previous.epoch };
 }
 
 /** Re-read every peer's readiness (a probe verdict changed) without a new observation. */
@@ -101,7 +117,8 @@ export function applyReadiness(
   const previous = state.membership;
   const peers = previous.peers.map((peer) => ({ ...peer, ready: readiness(peer.name) }));
   const { stale, staleSince, source, updatedAt } = previous;
-  return snapshot(previous, peers, state.absences, { stale, staleSince, source, updatedAt }, context, policy);
+  const step = snapshot(previous, peers, state.absences, { stale, staleSince, source, updatedAt }, context, policy);
+  return { ...step, state: { ...step.state, observed: state.observed } };
 }
 
 function observedPeers(
@@ -146,7 +163,7 @@ function snapshot(
         ...freshness,
       })
     : Object.freeze({ ...previous, ...freshness });
-  return { state: { membership, absences }, membership, diff, seedChanged, previousSeed: previous.seed, previousEpoch: previous.epoch };
+  return { state: { membership, absences, observed: undefined }, membership, diff, seedChanged, previousSeed: previous.seed, previousEpoch: previous.epoch };
 }
 
 function completeness(memberCount: number, expected: number | null): Completeness {

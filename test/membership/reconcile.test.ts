@@ -53,6 +53,20 @@ function run(observations: readonly Observation[], policy: MembershipPolicy = DE
 const last = <T>(items: readonly T[]): T => items[items.length - 1] as T;
 
 describe('reconcile', () => {
+  it('treats the same endpoints in another order as no change: same peers, same epoch, only fresher', () => {
+    const dual = (ordinal: number): ObservedEndpoint => ({ ...pod(ordinal), addresses: [`10.0.0.${ordinal}`, `fd00::${ordinal}`] });
+    const [first, again] = run([seen(dual(2), dual(3), dual(4)), seen(dual(4), { ...dual(2), addresses: ['fd00::2', '10.0.0.2'] }, dual(3))]);
+    expect(again?.membership.peers).toBe(first?.membership.peers);
+    expect(again?.membership.epoch).toBe(first?.membership.epoch);
+    expect(again?.membership.updatedAt).toBe(2000);
+    expect(again?.diff).toEqual({ joined: [], left: [], updated: [], becameReady: [], becameUnready: [] });
+  });
+
+  it('still counts absences when the same observation comes with a peer missing', () => {
+    const steps = run([seen(pod(2), pod(3)), seen(pod(2)), seen(pod(2))]);
+    expect(steps.map(eventNames)).toEqual([['join:web-2', 'join:web-3'], [], ['leave:web-3']]);
+  });
+
   it('starts empty, with the seed host known', () => {
     const { membership } = initialState(context, DEFAULT_POLICY);
     expect(membership).toMatchObject({ peers: [], ready: [], seed: null, self: null, epoch: 0, stale: false, source: null, completeness: 'unknown' });
