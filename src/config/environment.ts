@@ -50,8 +50,10 @@ function readTextFile(path: string): string | undefined {
 }
 
 /**
- * Read the pod environment once, synchronously. Never throws for a missing file: every value
- * has a fallback, and the caller validates what it needs.
+ * The pod environment, read synchronously and lazily: each file is read the first time a value
+ * that needs it is asked for, and once (so a discovery whose options say everything reads
+ * nothing). Never throws for a missing file: every value has a fallback, and the caller
+ * validates what it needs.
  */
 export function readEnvironment(sources: EnvironmentSources = {}): PodEnvironment {
   const env = sources.env ?? process.env;
@@ -59,22 +61,43 @@ export function readEnvironment(sources: EnvironmentSources = {}): PodEnvironmen
   const resolvConfPath = sources.resolvConfPath ?? RESOLV_CONF_PATH;
   const namespacePath = sources.namespacePath ?? NAMESPACE_PATH;
 
-  const resolvText = readFile(resolvConfPath);
-  const resolvFrom = resolvText === undefined ? `missing file:${resolvConfPath}` : `file:${resolvConfPath}`;
-  const conf = applyResolverEnv(parseResolvConf(resolvText ?? ''), env);
-  const namespace = readNamespace(env, readFile, namespacePath);
+  const resolvConf = once(() => {
+    const text = readFile(resolvConfPath);
+    const from = text === undefined ? `missing file:${resolvConfPath}` : `file:${resolvConfPath}`;
+    return { from, conf: applyResolverEnv(parseResolvConf(text ?? ''), env) };
+  });
+  const searchFrom = (): string => (env['LOCALDOMAIN'] === undefined ? resolvConf().from : 'env:LOCALDOMAIN');
+  const namespace = once(() => readNamespace(env, readFile, namespacePath));
 
-  return {
-    podName: readPodName(env, sources.hostname ?? osHostname),
+  return lazily({
+    podName: () => readPodName(env, sources.hostname ?? osHostname),
     namespace,
-    clusterDomain: clusterDomainFromSearch(conf.search, namespace.value, env['LOCALDOMAIN'] === undefined ? resolvFrom : 'env:LOCALDOMAIN'),
-    nameservers: { value: conf.nameservers, from: resolvFrom },
-    search: { value: conf.search, from: env['LOCALDOMAIN'] === undefined ? resolvFrom : 'env:LOCALDOMAIN' },
-    resolverOptions: { value: conf.options, from: env['RES_OPTIONS'] === undefined ? resolvFrom : `${resolvFrom} + env:RES_OPTIONS` },
-    expectedReplicas: fromEnv(env, EXPECTED_REPLICAS_ENV),
-    staticPeers: fromEnv(env, STATIC_PEERS_ENV),
-    nameserversOverride: fromEnv(env, NAMESERVERS_ENV),
-  };
+    clusterDomain: () => clusterDomainFromSearch(resolvConf().conf.search, namespace().value, searchFrom()),
+    nameservers: () => ({ value: resolvConf().conf.nameservers, from: resolvConf().from }),
+    search: () => ({ value: resolvConf().conf.search, from: searchFrom() }),
+    resolverOptions: () => ({
+      value: resolvConf().conf.options,
+      from: env['RES_OPTIONS'] === undefined ? resolvConf().from : `${resolvConf().from} + env:RES_OPTIONS`,
+    }),
+    expectedReplicas: () => fromEnv(env, EXPECTED_REPLICAS_ENV),
+    staticPeers: () => fromEnv(env, STATIC_PEERS_ENV),
+    nameserversOverride: () => fromEnv(env, NAMESERVERS_ENV),
+  });
+}
+
+function once<T>(compute: () => T): () => T {
+  let value: { readonly is: T } | undefined;
+  return () => (value ??= { is: compute() }).is;
+}
+
+/** An object whose every property is computed on first read, then kept. */
+function lazily<T extends object>(getters: { readonly [K in keyof T]: () => T[K] }): T {
+  const target = {} as T;
+  for (const key of Object.keys(getters) as (keyof T)[]) {
+    const get = once(getters[key]);
+    Object.defineProperty(target, key, { get, enumerable: true });
+  }
+  return target;
 }
 
 function fromEnv(env: Readonly<Record<string, string | undefined>>, name: string): Sourced<string | undefined> {

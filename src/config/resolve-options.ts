@@ -69,20 +69,15 @@ export function resolveOptions(given: DiscoveryOptions): DiscoveryConfig {
     ordinalStart: integerIn('ordinalStart', options.ordinalStart, DISCOVERY_DEFAULTS.ordinalStart, 0, 2_147_483_647),
     podName,
     nameservers: resolveNameservers(options.nameservers, environment),
-    dnsTimeoutMs: integerIn(
-      'dnsTimeoutMs',
-      options.dnsTimeoutMs,
-      environment.resolverOptions.value.timeoutMs ?? DISCOVERY_DEFAULTS.dnsTimeoutMs,
-      10,
-      60_000,
-    ),
-    dnsAttempts: integerIn(
-      'dnsAttempts',
-      options.dnsAttempts,
-      environment.resolverOptions.value.attempts ?? DISCOVERY_DEFAULTS.dnsAttempts,
-      1,
-      10,
-    ),
+    // The fallbacks read resolv.conf: only when the option is not given.
+    dnsTimeoutMs:
+      options.dnsTimeoutMs === undefined
+        ? (environment.resolverOptions.value.timeoutMs ?? DISCOVERY_DEFAULTS.dnsTimeoutMs)
+        : integerIn('dnsTimeoutMs', options.dnsTimeoutMs, DISCOVERY_DEFAULTS.dnsTimeoutMs, 10, 60_000),
+    dnsAttempts:
+      options.dnsAttempts === undefined
+        ? (environment.resolverOptions.value.attempts ?? DISCOVERY_DEFAULTS.dnsAttempts)
+        : integerIn('dnsAttempts', options.dnsAttempts, DISCOVERY_DEFAULTS.dnsAttempts, 1, 10),
     signal,
     ...behaviour,
   };

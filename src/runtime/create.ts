@@ -4,10 +4,16 @@
  *
  * @module
  */
+import type { DiscoveryConfig } from '../config/discovery-config';
+import { membershipContext, sourceSettings } from '../config/layer-settings';
 import type { DiscoveryOptions } from '../config/options';
 import { resolveOptions } from '../config/resolve-options';
-import type { DiscoveryError } from '../errors';
+import { createDnsResolver } from '../dns/resolver';
+import { DiscoveryError } from '../errors';
+import { initialState, reconcile } from '../membership/reconcile';
 import type { Membership } from '../membership/types';
+import { observeInOrder } from '../sources/fallback';
+import { createSources } from '../sources/registry';
 import { Discovery } from './discovery';
 
 /**
@@ -32,7 +38,32 @@ export function createDiscovery(options: DiscoveryOptions): Discovery {
  * membership to fall back to.
  */
 export async function discover(options: DiscoveryOptions): Promise<Membership> {
-  const discovery = createDiscovery(options);
+  const config = resolveOptions(options);
+  return config.readiness ? discoverWithProbes(config) : discoverOnce(config);
+}
+
+/** One observation and one reconcile step: no scheduler, emitter or iterator. */
+async function discoverOnce(config: DiscoveryConfig): Promise<Membership> {
+  config.signal?.throwIfAborted();
+  const resolver = createDnsResolver({ nameservers: config.nameservers, timeoutMs: config.dnsTimeoutMs, attempts: config.dnsAttempts });
+  try {
+    const sources = createSources(config.sources, resolver, sourceSettings(config));
+    const signal = config.signal ?? new AbortController().signal;
+    const outcome = await observeInOrder(sources, signal, config.retry).catch((error: unknown) => {
+      if (signal.aborted) throw error;
+      throw new DiscoveryError('ERR_INTERNAL', `A lookup failed unexpectedly (please report this): ${String(error)}`, { cause: error });
+    });
+    if (!outcome.observation.ok) throw outcome.observation.error;
+    const context = membershipContext(config);
+    return reconcile(initialState(context, config.policy), outcome.observation, null, context, config.policy, Date.now()).membership;
+  } finally {
+    resolver.close();
+  }
+}
+
+/** With readiness probes, the first membership waits for the first verdicts: a discovery does that. */
+async function discoverWithProbes(config: DiscoveryConfig): Promise<Membership> {
+  const discovery = new Discovery(config);
   let failure: DiscoveryError | undefined;
   discovery.on('error', (error) => {
     failure ??= error;

@@ -6,7 +6,6 @@
  *
  * @module
  */
-import pRetry from 'p-retry';
 import type { FailedObservation, Observation } from '../membership/observation';
 import type { Source } from './source';
 
@@ -36,13 +35,20 @@ class TransientFailure extends Error {
  * failure (its `queries` counting every try); rejects only when `signal` aborts.
  */
 export async function observeWithRetries(source: Source, signal: AbortSignal, policy: RetryPolicy): Promise<Observation> {
-  let queries = 0;
+  // Most polls succeed at once: only a transient failure pays for the retry machinery (and loads it).
+  const first = await source.observe(signal);
+  if (first.ok || !isTransient(first) || policy.retries === 0) return first;
+  const { default: pRetry } = await import('p-retry');
+  let queries = first.queries;
+  let attempts = 0;
   const counted = (observation: Observation): Observation => ({ ...observation, queries });
   try {
     return await pRetry(
       async () => {
-        const observation = await source.observe(signal);
-        queries += observation.queries;
+        // p-retry's first attempt is the one already made: it only decides the backoff from there.
+        attempts += 1;
+        const observation = attempts === 1 ? first : await source.observe(signal);
+        if (attempts > 1) queries += observation.queries;
         if (!observation.ok && isTransient(observation)) throw new TransientFailure(observation);
         return counted(observation);
       },

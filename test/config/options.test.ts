@@ -23,6 +23,40 @@ function pod(env: Record<string, string | undefined> = {}, files: Record<string,
 const base = (environment = pod({}, { '/etc/resolv.conf': RESOLV_CONF })): DiscoveryOptions => ({ service: 'mysql', environment });
 
 describe('defaults from the pod environment', () => {
+  it('reads no file, and not the host name, when the options say everything the environment would', () => {
+    const read: string[] = [];
+    const environment: EnvironmentSources = {
+      env: {},
+      hostname: () => {
+        read.push('hostname');
+        return 'laptop';
+      },
+      readFile: (path) => {
+        read.push(path);
+        return undefined;
+      },
+    };
+    const config = resolveOptions({
+      service: 'mysql',
+      namespace: 'db',
+      clusterDomain: 'cluster.local',
+      podName: 'mysql-0',
+      nameservers: ['127.0.0.1:53'],
+      dnsTimeoutMs: 1000,
+      dnsAttempts: 1,
+      environment,
+    });
+    expect(config).toMatchObject({ namespace: 'db', podName: 'mysql-0', dnsTimeoutMs: 1000, dnsAttempts: 1 });
+    expect(read).toEqual([]);
+  });
+
+  it('reads resolv.conf once however many values come from it', () => {
+    const read: string[] = [];
+    const files: Record<string, string> = { '/etc/resolv.conf': RESOLV_CONF };
+    resolveOptions({ service: 'mysql', environment: { ...pod(), readFile: (path) => (read.push(path), files[path]) } });
+    expect(read.filter((path) => path === '/etc/resolv.conf')).toHaveLength(1);
+  });
+
   it('takes identity, namespace, zone, nameservers and resolver options from the pod', () => {
     const config = resolveOptions(base());
     expect(config).toMatchObject({
