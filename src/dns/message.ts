@@ -53,6 +53,8 @@ export function encodeQuery(question: Question): Buffer {
 export interface Response {
   readonly rcode: number;
   readonly truncated: boolean;
+  /** The message's size in bytes: whether it would have fit in a UDP answer. */
+  readonly size: number;
   /** Answer-section records of the queried type and name. */
   readonly answers: readonly DnsRecord[];
   readonly additionals: readonly DnsRecord[];
@@ -72,6 +74,27 @@ export function decodeResponse(message: Buffer, question: Question): Response | 
   if (message.length < 12) return { rejected: 'shorter than a DNS header' };
   if (message.readUInt16BE(0) !== question.id) return { rejected: 'another query ID' };
   if (((message[2] ?? 0) & 0x80) === 0) return { rejected: 'not a response' };
+  const key = `${question.type} ${question.name}`;
+  const last = lastResponses.get(key);
+  if (last && last.bytes.length === message.length && message.compare(last.bytes, 2, last.bytes.length, 2) === 0) return last.response;
+  const decoded = decodeAnew(message, question);
+  if ('rejected' in decoded || message.length < REMEMBER_FROM_BYTES) return decoded;
+  if (lastResponses.size >= MAX_REMEMBERED_RESPONSES && !lastResponses.has(key)) lastResponses.clear();
+  lastResponses.set(key, { bytes: Buffer.from(message), response: decoded });
+  return decoded;
+}
+
+/**
+ * The last response to each question, as bytes and decoded. A poll gets the same answer, byte for
+ * byte but the ID, most of the time (CoreDNS keeps the order of a Service's records): decoding a
+ * 64 KiB answer again is then a compare instead of parsing a few thousand records.
+ */
+const lastResponses = new Map<string, { readonly bytes: Buffer; readonly response: Response }>();
+/** Smaller answers decode in microseconds: not worth the memory. At most 64 × 64 KiB are kept. */
+const REMEMBER_FROM_BYTES = 1024;
+const MAX_REMEMBERED_RESPONSES = 64;
+
+function decodeAnew(message: Buffer, question: Question): Response | Rejected {
   const verdict = scanMessage(message);
   if (!verdict.ok) return { rejected: verdict.reason };
 
@@ -109,13 +132,14 @@ export function decodeResponse(message: Buffer, question: Question): Response | 
   const negativeTtl =
     soa && typeof soa.minimum === 'number' ? Math.min(soa.ttl ?? 0, soa.minimum) : undefined;
 
-  return {
+  return Object.freeze({
     rcode: packet.header.rcode ?? 0,
     truncated: packet.header.tc === 1,
-    answers,
-    additionals,
+    size: message.length,
+    answers: Object.freeze(answers),
+    additionals: Object.freeze(additionals),
     negativeTtl,
-  };
+  });
 }
 
 /** Our view of a dns2 record, or `undefined` for types the discovery does not use. */

@@ -112,7 +112,8 @@ async function lookup(
       let exchange: Exchange | undefined;
       if (tcpFirst.take(key)) {
         exchange = await send(server, 'tcp', name, type, settings.timeoutMs, signal, tally);
-        if (exchange.kind !== 'response') tcpFirst.forget(key);
+        if (exchange.kind === 'response') tcpFirst.answeredOverTcp(key, exchange.response.size, false);
+        else tcpFirst.forget(key);
       }
       if (exchange?.kind !== 'response') {
         transport = 'udp';
@@ -123,6 +124,7 @@ async function lookup(
           // TCP too when it dropped only glue; that answer is complete and used as it is.
           transport = 'tcp';
           exchange = await send(server, 'tcp', name, type, settings.timeoutMs, signal, tally);
+          if (exchange.kind === 'response') tcpFirst.answeredOverTcp(key, exchange.response.size, true);
         }
       }
       const settled = exchange;

@@ -10,8 +10,8 @@
  */
 import type { AddressRecord } from '../dns/types';
 
-/** After this many polls without asking the Service's AAAA (it had none), ask again: a Service can become dual-stack. */
-export const IPV6_RECHECK_EVERY = 20;
+/** After this many polls without asking the Service's AAAA (it had none), ask again, as a Service can become dual-stack: about every 5 minutes at the default interval, so an unchanged poll costs a third message once in 60. */
+export const IPV6_RECHECK_EVERY = 60;
 /** Memories kept per process (least recently created dropped first). */
 const MAX_MEMORIES = 256;
 

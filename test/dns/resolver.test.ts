@@ -137,7 +137,7 @@ describe('truncation', () => {
     expect(dns.queries.map((query) => query.transport)).toEqual(['udp', 'tcp']);
   });
 
-  it('asks a question that was truncated over TCP first next time, and tries UDP again every 10 lookups', async () => {
+  it('asks over TCP first a question whose server truncates even small answers, and tries UDP again every 10 lookups', async () => {
     const dns = await server((query) =>
       query.transport === 'udp' ? response(query, { truncated: true }) : answerA(query),
     );
@@ -155,6 +155,27 @@ describe('truncation', () => {
     const before = dns.queries.length;
     await client.lookup(NAME, 'AAAA');
     expect(dns.queries[before]?.transport).toBe('udp');
+  });
+
+  it('keeps a large answer on TCP for as long as it stays large, and goes back to UDP once it would fit', async () => {
+    let large = true;
+    const many = (query: ReceivedQuery): Buffer =>
+      response(query, { answers: Array.from({ length: large ? 100 : 1 }, (_, index) => ({ type: 'A' as const, name: query.name, address: `10.244.0.${index + 1}` })) });
+    const dns = await server((query) => (query.transport === 'udp' && large ? response(query, { truncated: true }) : many(query)));
+    const client = resolver([dns.nameserver]);
+    const transports: string[][] = [];
+    const ask = async (): Promise<void> => {
+      const before = dns.queries.length;
+      expectOutcome(await client.lookup(NAME, 'A'), 'answer');
+      transports.push(dns.queries.slice(before).map((query) => query.transport));
+    };
+    for (let lookup = 0; lookup < 15; lookup++) await ask();
+    large = false;
+    await ask();
+    await ask();
+    expect(transports[0]).toEqual(['udp', 'tcp']);
+    expect(transports.slice(1, 15)).toEqual(Array.from({ length: 14 }, () => ['tcp']));
+    expect(transports.slice(15)).toEqual([['tcp'], ['udp']]);
   });
 
   it('falls back to UDP in the same lookup when going straight to TCP fails, and forgets the shortcut', async () => {
