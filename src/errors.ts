@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'ERR_DISCOVERY_CLOSED'
   | 'ERR_LISTENER'
   | 'ERR_SELF_NOT_LISTED'
+  | 'ERR_FOREIGN_PEER'
   | 'ERR_WAIT_TIMEOUT'
   | 'ERR_INTERNAL';
 
@@ -114,6 +115,25 @@ export class SelfNotListedError extends DiscoveryError {
         "Service (and the readiness option to tell ready peers apart), or check the pod's labels against the Service selector.",
     );
     this.podName = podName;
+  }
+}
+
+/**
+ * DNS named, as one of the Service's endpoints, a host that is not under the Service's domain
+ * (an SRV target of another Service, or outside the cluster zone): it is not a member, and is
+ * reported once per name. Usually a proxy or resolver rewriting answers, or records added by hand.
+ */
+export class ForeignPeerError extends DiscoveryError {
+  /** The name, absolute and lower-case. */
+  readonly host: string;
+
+  constructor(host: string, serviceDomain: string) {
+    super(
+      'ERR_FOREIGN_PEER',
+      `DNS lists ${host} among the endpoints of ${serviceDomain}, but it is not under that Service's domain: it is not a member. ` +
+        'Check the records of the Service (and any DNS proxy or forwarder that rewrites them).',
+    );
+    this.host = host;
   }
 }
 

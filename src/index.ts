@@ -20,6 +20,7 @@ export type { CheckId, DiagnoseExtra, Diagnosis, Finding, FindingStatus } from '
 export {
   ClosedError,
   DiscoveryError,
+  ForeignPeerError,
   InvalidOptionError,
   ListenerError,
   LookupError,

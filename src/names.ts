@@ -52,6 +52,19 @@ export function deriveStatefulSet(podName: string): string | undefined {
   return prefix.endsWith('-') ? undefined : prefix;
 }
 
+/**
+ * True when `host` is `<one label>.<serviceDomain>`: the name of a pod of this Service, not of
+ * another (`mysql-1.other.default.svc…`) and not outside the zone. Case-insensitive; trailing
+ * dots on either are ignored.
+ */
+export function isPodHost(host: string, serviceDomain: string): boolean {
+  const name = host.toLowerCase().replace(/\.$/, '');
+  const suffix = `.${serviceDomain.toLowerCase().replace(/\.$/, '')}`;
+  if (!name.endsWith(suffix)) return false;
+  const label = name.slice(0, name.length - suffix.length);
+  return label.length > 0 && !label.includes('.');
+}
+
 /** The DNS name a StatefulSet pod gets: `<sts>-<n>.<serviceDomain>` (no trailing dot). */
 export function predictedHost(statefulSet: string, ordinal: number, serviceDomain: string): string {
   return `${statefulSet}-${ordinal}.${serviceDomain}`;

@@ -12,6 +12,7 @@ import type { Exchange } from './exchange';
 import { absoluteName } from './name';
 import { formatNameserver } from './nameserver';
 import { TcpChannel } from './tcp';
+import { processServerHealth, SERVER_RECHECK_MS } from './server-health';
 import { processTcpFirst } from './tcp-first';
 import type { FailedResult, LookupBase, LookupResult, Nameserver, QueryType, Resolver, Transport } from './types';
 import { UdpChannel } from './udp';
@@ -24,6 +25,8 @@ export interface DnsResolverSettings {
   readonly timeoutMs: number;
   /** Rounds over the nameserver list. At least 1. */
   readonly attempts: number;
+  /** How long a server that timed out is asked after the others. Default: {@link SERVER_RECHECK_MS}. */
+  readonly serverRecheckMs?: number;
 }
 
 /** A resolver that holds sockets: close it when done. */
@@ -105,8 +108,10 @@ async function lookup(
   });
 
   let failure: FailedResult | undefined;
+  const health = processServerHealth;
+  const recheckMs = settings.serverRecheckMs ?? SERVER_RECHECK_MS;
   for (let attempt = 0; attempt < settings.attempts; attempt++) {
-    for (const server of channels) {
+    for (const server of health.order(channels, performance.now())) {
       const key = `${server.label} ${type} ${name}`;
       let transport: Transport = 'tcp';
       let exchange: Exchange | undefined;
@@ -128,6 +133,8 @@ async function lookup(
         }
       }
       const settled = exchange;
+      if (settled.kind === 'response') health.answered(server.label);
+      else health.failed(server.label, performance.now(), recheckMs);
       const result = classify(settled, () => base(server, settled.kind === 'response' ? transport : undefined));
       if (result.outcome === 'answer' || result.outcome === 'nodata' || result.outcome === 'nxdomain') return result;
       if (!failure || FAILURE_RANK[result.outcome] >= FAILURE_RANK[failure.outcome]) failure = result;

@@ -10,7 +10,7 @@ import type { Peer } from './types';
 
 /** How long a peer has been missing from successful observations. */
 export interface Absence {
-  /** Consecutive successful observations without the peer. */
+  /** Consecutive complete observations without the peer (0: missing only from partial ones so far). */
   readonly polls: number;
   /** When the first of them was made (ms since the Unix epoch). */
   readonly since: number;
@@ -42,10 +42,28 @@ export function countAbsences(
   const absences = new Map<string, Absence>();
   const departed = new Set<string>();
   for (const peer of missing) {
-    const before = previous.get(peer.name);
+    const before = counted(previous.get(peer.name));
     const absence: Absence = { polls: (before?.polls ?? 0) + 1, since: before?.since ?? now };
     if (absence.polls >= required && now - absence.since >= policy.leaveAfterMs) departed.add(peer.name);
     else absences.set(peer.name, absence);
   }
   return { absences, departed };
+}
+
+/**
+ * After a partial observation (it may not list everyone): a peer it left out is kept, its
+ * absence neither counted nor forgotten, since nothing proved it gone; a peer it saw is present.
+ */
+export function holdAbsences(known: readonly Peer[], present: ReadonlySet<string>, previous: ReadonlyMap<string, Absence>, now: number): ReadonlyMap<string, Absence> {
+  const absences = new Map<string, Absence>();
+  for (const peer of known) {
+    if (present.has(peer.name)) continue;
+    absences.set(peer.name, previous.get(peer.name) ?? { polls: 0, since: now });
+  }
+  return absences;
+}
+
+/** An absence that counts: one with at least one complete observation behind it. */
+function counted(absence: Absence | undefined): Absence | undefined {
+  return absence && absence.polls > 0 ? absence : undefined;
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { isIP } from 'node:net';
-import { firstLabel, hasOrdinalSuffix, isDashedAddressName, parseOrdinal } from '../names';
+import { firstLabel, hasOrdinalSuffix, isDashedAddressName, isPodHost, parseOrdinal } from '../names';
 import type { ObservedEndpoint, SuccessfulObservation } from './observation';
 import type { Peer } from './types';
 
@@ -29,13 +29,19 @@ interface Draft {
   port: number | null;
 }
 
-/** How an endpoint is named, or `undefined` for another StatefulSet's pod (not a member). */
+/**
+ * How an endpoint is named, or `undefined` for another StatefulSet's pod (not a member). A pod is
+ * named by its first label only under this Service's domain: `mysql-1.other.default.svc…` is not
+ * our `mysql-1`, and keeps its whole name (a static peer elsewhere, say).
+ */
 function identify(endpoint: ObservedEndpoint, context: MembershipContext): Pick<Draft, 'name' | 'ordinal'> | undefined {
   if (endpoint.host === null) {
     const first = [...endpoint.addresses].sort(compareAddresses)[0];
     return first === undefined ? undefined : { name: first, ordinal: null };
   }
-  const label = firstLabel(endpoint.host).toLowerCase();
+  const host = endpoint.host.toLowerCase();
+  if (!isPodHost(host, context.serviceDomain)) return { name: host, ordinal: null };
+  const label = firstLabel(host);
   if (isDashedAddressName(label, endpoint.addresses)) return { name: label, ordinal: null };
   const ordinal = parseOrdinal(label, context.statefulSet);
   if (ordinal !== null) return { name: label, ordinal };

@@ -25,6 +25,13 @@ export interface SuccessfulObservation {
   readonly ok: true;
   readonly source: SourceName;
   readonly endpoints: readonly ObservedEndpoint[];
+  /**
+   * True when the observation may not list every endpoint (an answer truncated even over TCP, a
+   * lookup that failed for some of the names): it adds and updates peers but proves no absence.
+   */
+  readonly partial?: boolean;
+  /** Names the source saw but left out because they are not under the Service's domain. */
+  readonly foreign?: readonly string[];
   /** How many DNS messages the observation cost (UDP and TCP, all retries). */
   readonly queries: number;
 }

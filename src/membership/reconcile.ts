@@ -5,7 +5,7 @@
  * @module
  */
 import type { Observation, SuccessfulObservation } from './observation';
-import { countAbsences, type Absence } from './absence';
+import { countAbsences, holdAbsences, type Absence } from './absence';
 import { diffPeers, EMPTY_DIFF, isEmptyDiff, members, sameObservableState } from './diff';
 import { comparePeers, toPeers, type MembershipContext } from './identity';
 import type { MembershipPolicy } from './policy';
@@ -85,7 +85,10 @@ export function reconcile(
 
   const observed = observedPeers(observation, previous.peers, readiness, context);
   const present = new Set(observed.map((peer) => peer.name));
-  const { absences } = countAbsences(previous.peers, present, state.absences, policy, now);
+  // Only a complete observation proves an absence; a partial one only adds and updates.
+  const absences = observation.partial
+    ? holdAbsences(previous.peers, present, state.absences, now)
+    : countAbsences(previous.peers, present, state.absences, policy, now).absences;
   const missing = previous.peers
     .filter((peer) => absences.has(peer.name))
     .map((peer) => ({ ...peer, ready: readiness?.(peer.name) ?? peer.ready, sources: [] }));
@@ -97,7 +100,7 @@ export function reconcile(
 /** What an observation saw, independent of the order of its endpoints and of their addresses. */
 export function observationKey(observation: SuccessfulObservation): string {
   const endpoints = observation.endpoints.map((endpoint) => `${endpoint.host ?? ''} ${endpoint.port ?? ''} ${[...endpoint.addresses].sort().join(',')}`);
-  return `${observation.source}\n${endpoints.sort().join('\n')}`;
+  return `${observation.source}${observation.partial ? ' partial' : ''}\n${endpoints.sort().join('\n')}`;
 }
 
 /** A poll that observed nothing: every peer stays, the membership is stale from `now` (if it was not already). */

@@ -10,7 +10,7 @@ import type { BootstrapDecision } from '../bootstrap/decide';
 import type { DiscoveryConfig } from '../config/discovery-config';
 import { membershipContext, sourceSettings } from '../config/layer-settings';
 import { createDnsResolver, type DnsResolver } from '../dns/resolver';
-import { ClosedError, DiscoveryError, ListenerError, SelfNotListedError } from '../errors';
+import { ClosedError, DiscoveryError, ForeignPeerError, ListenerError, SelfNotListedError } from '../errors';
 import { members } from '../membership/diff';
 import type { MembershipContext } from '../membership/identity';
 import { applyReadiness, initialState, markStale, reconcile, type MembershipState, type ReconcileResult } from '../membership/reconcile';
@@ -61,6 +61,7 @@ export class Discovery
   #started: Promise<Membership> | undefined;
   #closing: Promise<void> | undefined;
   #warned = false;
+  readonly #foreign = new Set<string>();
   readonly #onExternalAbort = (): void => void this.close();
 
   /** @internal Use {@link createDiscovery}. */
@@ -216,6 +217,7 @@ export class Discovery
     if (this.closed) throw new ClosedError('The discovery was closed during a poll.');
     for (const failure of outcome?.failures ?? []) this.#reportError(failure.error);
     const observation = outcome?.observation;
+    if (observation?.ok) this.#reportForeign(observation.foreign ?? []);
     const wasStale = this.membership.stale;
     const monitor = this.#readiness;
     const readiness = monitor ? (name: string) => monitor.isReady(name) : null;
@@ -243,6 +245,15 @@ export class Discovery
       if (this.closed) throw new ClosedError('The discovery was closed during a poll.');
       this.#reportError(new DiscoveryError('ERR_INTERNAL', `A poll failed unexpectedly (please report this): ${String(error)}`, { cause: error }));
       return undefined;
+    }
+  }
+
+  /** Each name outside the Service's domain is reported once. */
+  #reportForeign(hosts: readonly string[]): void {
+    for (const host of hosts) {
+      if (this.#foreign.has(host)) continue;
+      this.#foreign.add(host);
+      this.#reportError(new ForeignPeerError(host, this.#config.serviceDomain));
     }
   }
 

@@ -33,7 +33,8 @@ export interface DiscoveryEvents {
   staleTooLong: [membership: Membership, staleForMs: number];
   /**
    * A source failed (a `LookupError`: timeout, SERVFAIL, …), a listener threw (`ListenerError`),
-   * or this pod is missing from its own Service (`ERR_SELF_NOT_LISTED`). Never fatal: polling
+   * this pod is missing from its own Service (`ERR_SELF_NOT_LISTED`), or DNS listed a host outside
+   * the Service's domain (`ERR_FOREIGN_PEER`, once per name). Never fatal: polling
    * continues.
    */
   error: [error: DiscoveryError];

@@ -19,6 +19,8 @@ export interface AddressLookup {
   readonly queries: number;
   /** Set when a lookup failed (timeout, SERVFAIL, …): the records say nothing then. */
   readonly failure: FailedResult | undefined;
+  /** An answer had TC set even over TCP: the records may not be all of them. */
+  readonly truncated: boolean;
 }
 
 /** The record types to ask for `family`. */
@@ -40,16 +42,19 @@ export async function lookupAddresses(
   resolver: Resolver,
   name: string,
   family: AddressFamily,
-  signal: AbortSignal,
+  signal?: AbortSignal,
 ): Promise<AddressLookup> {
   const results = await Promise.all(addressTypes(family).map((type) => resolver.lookup(name, type, signal)));
   const queries = results.reduce((sum, result) => sum + result.queries, 0);
   for (const result of results) {
-    if (!isObserved(result)) return { records: [], queries, failure: result };
+    if (!isObserved(result)) return { records: [], queries, failure: result, truncated: false };
   }
   const records: AddressRecord[] = [];
+  let truncated = false;
   for (const result of results) {
-    if (result.outcome === 'answer') records.push(...result.answers.filter((record): record is AddressRecord => isAddressOf(record, family)));
+    if (result.outcome !== 'answer') continue;
+    records.push(...result.answers.filter((record): record is AddressRecord => isAddressOf(record, family)));
+    truncated ||= result.truncated;
   }
-  return { records, queries, failure: undefined };
+  return { records, queries, failure: undefined, truncated };
 }

@@ -7,11 +7,12 @@
  * @module
  */
 import { absoluteName } from '../dns/name';
-import type { Resolver } from '../dns/types';
+import type { FailedResult, Resolver } from '../dns/types';
 import type { Observation, ObservedEndpoint } from '../membership/observation';
 import { predictedHost } from '../names';
 import { lookupAddresses } from './address-lookup';
 import { mapWithConcurrency } from './concurrency';
+import { PollScope } from './poll-scope';
 import { toLookupError } from './lookup-error';
 import type { Source, SourceSettings } from './source';
 
@@ -28,14 +29,23 @@ export function createOrdinalsSource(resolver: Resolver, settings: OrdinalsSourc
   );
 
   async function observe(signal: AbortSignal): Promise<Observation> {
+    const scope = new PollScope(resolver, signal);
     const lookups = await mapWithConcurrency(hosts, ORDINAL_LOOKUP_CONCURRENCY, (host) =>
-      lookupAddresses(resolver, absoluteName(host), settings.family, signal),
+      lookupAddresses(scope.resolver, absoluteName(host), settings.family),
     );
+    scope.giveUp();
     let queries = 0;
+    let failure: FailedResult | undefined;
+    let failed = 0;
     const endpoints: ObservedEndpoint[] = [];
     for (const [index, lookup] of lookups.entries()) {
       queries += lookup.queries;
-      if (lookup.failure) return { ok: false, source: 'ordinals', error: toLookupError(lookup.failure), queries };
+      if (lookup.failure) {
+        // A name we could not look up says nothing about that pod: the others still count.
+        failure ??= lookup.failure;
+        failed += 1;
+        continue;
+      }
       if (lookup.records.length === 0) continue;
       endpoints.push({
         host: hosts[index] as string,
@@ -43,7 +53,8 @@ export function createOrdinalsSource(resolver: Resolver, settings: OrdinalsSourc
         port: settings.port,
       });
     }
-    return { ok: true, source: 'ordinals', endpoints, queries };
+    if (failure && failed === hosts.length) return { ok: false, source: 'ordinals', error: toLookupError(failure), queries };
+    return { ok: true, source: 'ordinals', endpoints, queries, ...(failure ? { partial: true } : {}) };
   }
 
   return { name: 'ordinals', observe };

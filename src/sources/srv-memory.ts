@@ -17,8 +17,10 @@ const MAX_MEMORIES = 256;
 
 /** What one Service's SRV source remembers. */
 export interface SrvMemory {
-  /** Each target's addresses at the last poll. */
+  /** Each target's addresses at the last poll (last-known ones for a target that did not resolve). */
   targets: ReadonlyMap<string, readonly AddressRecord[]>;
+  /** Targets whose lookup failed or came back empty last poll: looked up again, not trusted. */
+  unresolved: ReadonlySet<string>;
   /** Names (PTR) of addresses the last SRV answer could not list, by address; `null`: no name. */
   overflow: ReadonlyMap<string, string | null>;
   /** Whether the Service's AAAA had records when last asked; `undefined` before that. */
@@ -33,7 +35,7 @@ const memories = new Map<string, SrvMemory>();
 
 /** A fresh memory: nothing known. */
 export function emptyMemory(): SrvMemory {
-  return { targets: new Map(), overflow: new Map(), serviceHasIpv6: undefined, pollsSinceIpv6Check: 0, glueComplete: false };
+  return { targets: new Map(), unresolved: new Set(), overflow: new Map(), serviceHasIpv6: undefined, pollsSinceIpv6Check: 0, glueComplete: false };
 }
 
 /** The memory shared under `key`, or a new one; `undefined` keys get a memory of their own. */

@@ -6,32 +6,29 @@
  * round trip and only targets that are new, or whose remembered address left that set, are looked
  * up: an unchanged poll costs the SRV query and at most the address set, at any size.
  *
+ * Only proof removes a peer: a listed target whose lookup fails or comes back empty keeps its
+ * last-known addresses and is asked again next poll; a target outside the Service's domain is not
+ * a member (and never looked up); an answer full even over TCP is partial unless the Service's
+ * complete address set accounts for every pod by name.
+ *
  * @module
  */
 import { absoluteName, relativeName } from '../dns/name';
-import { reverseName } from '../dns/reverse';
-import type { AddressRecord, DnsRecord, FailedResult, LookupResult, PtrRecord, Resolver, SrvRecord } from '../dns/types';
+import type { AddressRecord, DnsRecord, Resolver, SrvRecord } from '../dns/types';
 import { isObserved } from '../dns/types';
 import type { Observation, ObservedEndpoint } from '../membership/observation';
-import { isAddressOf, lookupAddresses, type AddressFamily } from './address-lookup';
-import { mapWithConcurrency } from './concurrency';
+import { isPodHost } from '../names';
+import { isAddressOf, type AddressFamily } from './address-lookup';
 import { toLookupError } from './lookup-error';
 import type { Source, SourceSettings } from './source';
-import { IPV6_RECHECK_EVERY, srvMemory, type SrvMemory } from './srv-memory';
+import { PollLookups, type ServiceAddresses } from './srv-lookups';
+import { srvMemory, type SrvMemory } from './srv-memory';
 import { planTargets, recheck, unclaimed } from './target-plan';
 
-/** How many target lookups run at once (each is one or two queries). */
-export const TARGET_LOOKUP_CONCURRENCY = 32;
+export { TARGET_LOOKUP_CONCURRENCY } from './srv-lookups';
 
 /** Settings of the SRV source. */
 export type SrvSourceSettings = Pick<SourceSettings, 'serviceDomain' | 'portName' | 'protocol' | 'family'>;
-
-/** The Service's address set, as far as it could be read. */
-interface ServiceAddresses {
-  /** `undefined` when a lookup failed: then no remembered address can be checked. */
-  readonly addresses: ReadonlySet<string> | undefined;
-  readonly queries: number;
-}
 
 /** Create the SRV source. Throws a `RangeError` without a port name: only named ports have SRV records. */
 export function createSrvSource(resolver: Resolver, settings: SrvSourceSettings): Source {
@@ -42,6 +39,28 @@ export function createSrvSource(resolver: Resolver, settings: SrvSourceSettings)
   return { name: 'srv', observe: (signal) => poll.observe(signal) };
 }
 
+/** What the SRV answer listed. */
+interface Listing {
+  /** Our targets, with their ports. */
+  readonly ports: ReadonlyMap<string, number>;
+  readonly glue: ReadonlyMap<string, readonly AddressRecord[]>;
+  /** Names outside the Service's domain. */
+  readonly foreign: readonly string[];
+  /** TC even over TCP: the answer lists only the first targets. */
+  readonly truncated: boolean;
+}
+
+/** Where each pod is, as far as a poll could tell. */
+interface Placement {
+  /** Addresses by target: looked up, glued, remembered, or kept from the last poll. */
+  readonly placed: Map<string, readonly AddressRecord[]>;
+  /** Some target could not be placed anywhere (no address known at all). */
+  readonly lost: boolean;
+}
+
+/** How long a target's last-known addresses are kept after it was last placed, in polls. */
+const LAST_KNOWN_POLLS = 10;
+
 /** One Service's SRV polling: the I/O around the decisions of `target-plan.ts`. */
 class SrvPoll {
   readonly #resolver: Resolver;
@@ -49,6 +68,15 @@ class SrvPoll {
   readonly #serviceName: string;
   readonly #family: AddressFamily;
   readonly #memory: SrvMemory;
+  /**
+   * The last-known addresses of every target this source placed in its last
+   * {@link LAST_KNOWN_POLLS} polls, with their ports and the poll they were last placed in: what
+   * an unresolved target keeps (a pod missing from one answer and back in the next, unresolved,
+   * still has them). Its own, not the shared memory's, so a fresh `discover()` never reports
+   * addresses it did not see.
+   */
+  readonly #lastKnown = new Map<string, { readonly records: readonly AddressRecord[]; readonly port: number; readonly poll: number }>();
+  #polls = 0;
 
   constructor(resolver: Resolver, name: string, serviceName: string, family: AddressFamily, memory: SrvMemory) {
     this.#resolver = resolver;
@@ -59,92 +87,137 @@ class SrvPoll {
   }
 
   async observe(signal: AbortSignal): Promise<Observation> {
+    const lookups = new PollLookups(this.#resolver, this.#family, this.#memory, signal);
+    try {
+      return await this.#observe(lookups, signal);
+    } finally {
+      lookups.giveUp();
+    }
+  }
+
+  async #observe(lookups: PollLookups, signal: AbortSignal): Promise<Observation> {
     const memory = this.#memory;
     const known = memory.targets.size > 0;
     // With targets remembered, the Service's set is what checks them: ask it with SRV, in the
     // same round trip, unless the last answer's glue covered every target.
-    const early = known && !memory.glueComplete ? this.#serviceAddresses(signal) : undefined;
+    const early = known && !memory.glueComplete ? lookups.serviceAddresses(this.#serviceName) : undefined;
+    // SRV itself is not given up on when the set's lookup fails: it is the listing.
     const result = await this.#resolver.lookup(this.#name, 'SRV', signal);
+    if (!isObserved(result)) lookups.giveUp();
     const service = early ? await early : undefined;
     let queries = result.queries + (service?.queries ?? 0);
     if (!isObserved(result)) return { ok: false, source: 'srv', error: toLookupError(result), queries };
     if (result.outcome !== 'answer') {
-      Object.assign(memory, { targets: new Map(), overflow: new Map(), glueComplete: false });
+      Object.assign(memory, { targets: new Map(), unresolved: new Set(), overflow: new Map(), glueComplete: false });
+      this.#remember(new Map(), new Map());
       return { ok: true, source: 'srv', endpoints: [], queries };
     }
 
-    const ports = uniqueTargets(result.answers.filter((record): record is SrvRecord => record.type === 'SRV'));
-    const targets = [...ports.keys()];
-    const glue = this.#completeGlue(addressesByName(result.additionals, this.#family));
-    memory.glueComplete = !result.truncated && targets.every((target) => glue.has(target));
+    const listing = this.#listing(result.answers, result.additionals, result.truncated);
+    const extra = listing.foreign.length > 0 ? { foreign: listing.foreign } : {};
+    memory.glueComplete = !listing.truncated && [...listing.ports.keys()].every((target) => listing.glue.has(target));
     if (memory.glueComplete) {
-      if (!service) this.#noteIpv6FromGlue(glue);
-      memory.targets = glue;
-      memory.overflow = new Map();
-      return { ok: true, source: 'srv', endpoints: endpointsOf(ports, glue), queries };
+      if (!service) this.#noteIpv6FromGlue(listing.glue);
+      Object.assign(memory, { targets: listing.glue, unresolved: new Set(), overflow: new Map() });
+      this.#remember(new Map(listing.glue), listing.ports);
+      return { ok: true, source: 'srv', endpoints: endpointsOf(listing.ports, listing.glue), queries, ...extra };
     }
 
     // Without remembered targets, the set checks nothing yet: ask it while the targets are looked up.
-    let pendingSet = service ? undefined : this.#serviceAddresses(signal);
-    let set = service?.addresses;
+    let pendingSet = service ? undefined : lookups.serviceAddresses(this.#serviceName);
+    let set = service;
     if (known && pendingSet) {
-      const asked = await pendingSet;
+      set = await pendingSet;
       pendingSet = undefined;
-      queries += asked.queries;
-      set = asked.addresses;
+      queries += set.queries;
     }
-    const plan = planTargets({ targets, glue, remembered: memory.targets, serviceAddresses: set });
-    const first = await this.#lookUp(plan.lookUp, signal, pendingSet);
+    // A target that could not be resolved last time is asked again, not trusted.
+    const trusted = new Map([...memory.targets].filter(([target]) => !memory.unresolved.has(target)));
+    const plan = planTargets({ targets: [...listing.ports.keys()], glue: listing.glue, remembered: trusted, serviceAddresses: set?.addresses });
+    const first = await lookups.targets(plan.lookUp, pendingSet);
     queries += first.queries;
     if (first.set) {
       queries += first.set.queries;
-      set = first.set.addresses;
+      set = first.set;
     }
-    if (first.failure) return { ok: false, source: 'srv', error: toLookupError(first.failure), queries };
-    let found = new Map([...plan.fromGlue, ...plan.remembered, ...first.found]);
-
-    // A full answer (TC even over TCP) lists only the first targets: the rest of the Service's
-    // set is named by PTR (once: remembered while the address stays in the set). A PTR that
-    // names a listed target means that target moved: it is looked up again.
-    let overflow = new Map<string, string | null>();
-    if (result.truncated && set) {
-      const named = await this.#nameOverflow(unclaimed(set, [found]), signal);
-      queries += named.queries;
-      if (named.failure) return { ok: false, source: 'srv', error: toLookupError(named.failure), queries };
-      const moved = [...new Set([...named.names.values()].filter((name): name is string => name !== null && ports.has(name)))];
-      const again = await this.#lookUp(moved, signal);
-      queries += again.queries;
-      if (again.failure) return { ok: false, source: 'srv', error: toLookupError(again.failure), queries };
-      found = new Map([...found, ...again.found]);
-      overflow = new Map([...named.names].filter(([, name]) => name === null || !ports.has(name)));
-    }
-    const second = await this.#lookUp(recheck(plan, found, set, new Set(overflow.keys())), signal);
+    const unresolved = new Set(first.unresolved);
+    const found = new Map<string, readonly AddressRecord[]>([...plan.fromGlue, ...plan.remembered, ...first.found]);
+    const ports = new Map(listing.ports);
+    const cut = listing.truncated && set?.addresses ? await this.#beyondTheAnswer(lookups, set, found, ports) : undefined;
+    if (!cut) memory.overflow = new Map();
+    queries += cut?.queries ?? 0;
+    const second = await lookups.targets(recheck(plan, found, set?.addresses, new Set(memory.overflow.keys())));
     queries += second.queries;
-    if (second.failure) return { ok: false, source: 'srv', error: toLookupError(second.failure), queries };
-    found = new Map([...found, ...second.found]);
-    memory.targets = found;
+    for (const [target, records] of second.found) found.set(target, records);
+    for (const target of second.unresolved) unresolved.add(target);
 
-    const endpoints = endpointsOf(ports, found);
-    const claimed = new Set([...found.values()].flatMap((records) => records.map((record) => record.address)));
-    memory.overflow = new Map([...overflow].filter(([address]) => !claimed.has(address)));
-    const port = mostCommon([...ports.values()]);
+    const placement = this.#place(found, unresolved);
+    memory.targets = placement.placed;
+    memory.unresolved = unresolved;
+    this.#remember(placement.placed, ports);
+    const endpoints = endpointsOf(ports, placement.placed);
+    const port = mostCommon([...listing.ports.values()]);
     for (const [address, host] of memory.overflow) endpoints.push({ host: host === null ? null : relativeName(host), addresses: [address], port });
-    return { ok: true, source: 'srv', endpoints, queries };
+    // Proof of absence needs the whole list: every target placed, and a cut answer made whole by a
+    // complete set whose every address is tied to a pod by name.
+    const partial = placement.lost || (listing.truncated && (!set?.complete || !cut || cut.unnamed > 0));
+    return { ok: true, source: 'srv', endpoints, queries, ...(partial ? { partial } : {}), ...extra };
   }
 
-  /** A, and AAAA when it can answer, of the Service name; notes whether the Service has IPv6. */
-  async #serviceAddresses(signal: AbortSignal): Promise<ServiceAddresses> {
+  /**
+   * An answer full even over TCP lists only the first targets. Pods placed last poll that it no
+   * longer lists, with every address still in the set, are still there (the set proves it); the
+   * other addresses of the set are named by PTR (once: remembered while the address stays in the
+   * set), and a PTR that names a listed target means that target moved: it is looked up again.
+   * Adds to `found` and `ports`; sets the memory's overflow (addresses named beyond the answer).
+   */
+  async #beyondTheAnswer(lookups: PollLookups, set: ServiceAddresses, found: Map<string, readonly AddressRecord[]>, ports: Map<string, number>): Promise<{ unnamed: number; queries: number }> {
     const memory = this.#memory;
-    const askV6 =
-      this.#family === 6 ||
-      (this.#family === 'both' && (memory.serviceHasIpv6 !== false || memory.pollsSinceIpv6Check >= IPV6_RECHECK_EVERY));
-    const family: AddressFamily = this.#family === 6 ? 6 : askV6 ? 'both' : 4;
-    const lookup = await lookupAddresses(this.#resolver, this.#serviceName, family, signal);
-    if (askV6) memory.pollsSinceIpv6Check = 0;
-    else memory.pollsSinceIpv6Check += 1;
-    if (lookup.failure) return { addresses: undefined, queries: lookup.queries };
-    if (askV6) memory.serviceHasIpv6 = lookup.records.some((record) => record.type === 'AAAA');
-    return { addresses: new Set(lookup.records.map((record) => record.address)), queries: lookup.queries };
+    const addresses = set.addresses as ReadonlySet<string>;
+    for (const [target, last] of this.#lastKnown) {
+      if (last.poll !== this.#polls || ports.has(target) || !last.records.every((record) => addresses.has(record.address))) continue;
+      found.set(target, last.records);
+      ports.set(target, last.port);
+    }
+    const fresh = unclaimed(addresses, [found]).filter((address) => !memory.overflow.has(address));
+    const named = await lookups.ptrNames(fresh, this.#serviceName);
+    let queries = named.queries;
+    const names = new Map([...[...memory.overflow].filter(([address]) => addresses.has(address)), ...named.names]);
+    const moved = [...new Set([...names.values()].filter((name): name is string => name !== null && ports.has(name)))];
+    const again = await lookups.targets(moved);
+    queries += again.queries;
+    for (const [target, records] of again.found) found.set(target, records);
+    const claimed = new Set([...found.values()].flatMap((records) => records.map((record) => record.address)));
+    memory.overflow = new Map([...names].filter(([address, name]) => !claimed.has(address) && (name === null || !ports.has(name))));
+    // An address no PTR names cannot be tied to a pod: the observation cannot prove absences.
+    const unnamed = named.unnamed + [...memory.overflow.values()].filter((name) => name === null).length;
+    return { unnamed, queries };
+  }
+
+  /** Unresolved targets keep their last-known addresses: a failed or empty lookup proves nothing. */
+  #place(found: ReadonlyMap<string, readonly AddressRecord[]>, unresolved: ReadonlySet<string>): Placement {
+    const placed = new Map(found);
+    let lost = false;
+    for (const target of unresolved) {
+      if (placed.has(target)) continue;
+      const last = this.#lastKnown.get(target);
+      if (last) placed.set(target, last.records);
+      else lost = true;
+    }
+    return { placed, lost };
+  }
+
+  #remember(placed: ReadonlyMap<string, readonly AddressRecord[]>, ports: ReadonlyMap<string, number>): void {
+    this.#polls += 1;
+    for (const [target, records] of placed) this.#lastKnown.set(target, { records, port: ports.get(target) ?? 0, poll: this.#polls });
+    for (const [target, last] of this.#lastKnown) if (this.#polls - last.poll >= LAST_KNOWN_POLLS) this.#lastKnown.delete(target);
+  }
+
+  #listing(answers: readonly DnsRecord[], additionals: readonly DnsRecord[], truncated: boolean): Listing {
+    const srv = answers.filter((record): record is SrvRecord => record.type === 'SRV' && record.target !== '.');
+    const foreign = [...new Set(srv.map((record) => record.target).filter((target) => !isPodHost(target, this.#serviceName)))];
+    const ports = uniqueTargets(srv.filter((record) => isPodHost(record.target, this.#serviceName)));
+    return { ports, glue: this.#completeGlue(addressesByName(additionals, this.#family)), foreign, truncated };
   }
 
   /**
@@ -165,76 +238,13 @@ class SrvPoll {
     this.#memory.serviceHasIpv6 = [...glue.values()].some((records) => records.some((record) => record.type === 'AAAA'));
     this.#memory.pollsSinceIpv6Check = 0;
   }
-
-  /**
-   * Look up `targets` with the address families the Service has. While that is still being asked
-   * (`pendingSet`), A goes out at once and AAAA only once the Service turns out to have IPv6.
-   */
-  async #lookUp(
-    targets: readonly string[],
-    signal: AbortSignal,
-    pendingSet?: Promise<ServiceAddresses>,
-  ): Promise<{ found: Map<string, AddressRecord[]>; queries: number; failure?: FailedResult; set?: ServiceAddresses }> {
-    const found = new Map<string, AddressRecord[]>();
-    let queries = 0;
-    const ask = async (type: 'A' | 'AAAA'): Promise<FailedResult | undefined> => {
-      const results = await mapWithConcurrency(targets, TARGET_LOOKUP_CONCURRENCY, (target) => this.#resolver.lookup(target, type, signal));
-      for (const [index, result] of results.entries()) {
-        queries += result.queries;
-        // A target we could not resolve is not a target that left: fail the whole observation
-        // so the membership is kept (stale) rather than losing that peer.
-        if (!isObserved(result)) return result;
-        if (result.outcome !== 'answer') continue;
-        const target = targets[index] as string;
-        const records = result.answers.filter((record): record is AddressRecord => record.type === type);
-        found.set(target, [...(found.get(target) ?? []), ...records]);
-      }
-      return undefined;
-    };
-    const wantsA = this.#family !== 6;
-    const [failureA, set] = await Promise.all([wantsA && targets.length > 0 ? ask('A') : undefined, pendingSet]);
-    if (failureA) return { found, queries, failure: failureA, ...(set ? { set } : {}) };
-    const wantsAaaa = this.#family === 6 || (this.#family === 'both' && this.#memory.serviceHasIpv6 !== false);
-    const failureAaaa = wantsAaaa && targets.length > 0 ? await ask('AAAA') : undefined;
-    return { found, queries, ...(failureAaaa ? { failure: failureAaaa } : {}), ...(set ? { set } : {}) };
-  }
-
-  /** PTR names of `addresses`, reusing the names remembered for addresses still in the set. */
-  async #nameOverflow(addresses: readonly string[], signal: AbortSignal): Promise<{ names: Map<string, string | null>; queries: number; failure?: FailedResult }> {
-    const known = this.#memory.overflow;
-    const names = new Map<string, string | null>();
-    const unknown = addresses.filter((address) => {
-      if (!known.has(address)) return true;
-      names.set(address, known.get(address) ?? null);
-      return false;
-    });
-    const lookups = await mapWithConcurrency(unknown, TARGET_LOOKUP_CONCURRENCY, (address) => this.#resolver.lookup(reverseName(address), 'PTR', signal));
-    let queries = 0;
-    for (const [index, lookup] of lookups.entries()) {
-      queries += lookup.queries;
-      if (!isObserved(lookup) && lookup.outcome !== 'refused' && lookup.outcome !== 'rcode') return { names, queries, failure: lookup };
-      names.set(unknown[index] as string, ptrName(lookup, this.#serviceName));
-    }
-    return { names, queries };
-  }
-}
-
-/** The PTR target under our Service (a pod under several Services has one PTR each), or `null`. */
-function ptrName(result: LookupResult, serviceName: string): string | null {
-  if (result.outcome !== 'answer') return null;
-  const ours = result.answers
-    .filter((record): record is PtrRecord => record.type === 'PTR')
-    .map((record) => record.target)
-    .filter((target) => target.endsWith(`.${serviceName}`))
-    .sort();
-  return ours[0] ?? null;
 }
 
 function endpointsOf(ports: ReadonlyMap<string, number>, found: ReadonlyMap<string, readonly AddressRecord[]>): ObservedEndpoint[] {
   const endpoints: ObservedEndpoint[] = [];
   for (const [target, port] of ports) {
     const addresses = found.get(target);
-    // NXDOMAIN for a listed target means the pod went away between the two queries.
+    // A target never resolved has no address to give yet (the observation is then partial).
     if (addresses) endpoints.push({ host: relativeName(target), addresses: addresses.map((record) => record.address), port });
   }
   return endpoints;
@@ -243,9 +253,7 @@ function endpointsOf(ports: ReadonlyMap<string, number>, found: ReadonlyMap<stri
 /** Each target once, with its port (the first record's). */
 function uniqueTargets(records: readonly SrvRecord[]): Map<string, number> {
   const ports = new Map<string, number>();
-  for (const record of records) {
-    if (!ports.has(record.target) && record.target !== '.') ports.set(record.target, record.port);
-  }
+  for (const record of records) if (!ports.has(record.target)) ports.set(record.target, record.port);
   return ports;
 }
 

@@ -7,10 +7,11 @@
  */
 import { isIP } from 'node:net';
 import { absoluteName } from '../dns/name';
-import type { Resolver } from '../dns/types';
+import type { FailedResult, Resolver } from '../dns/types';
 import type { Observation, ObservedEndpoint } from '../membership/observation';
 import { lookupAddresses } from './address-lookup';
 import { mapWithConcurrency } from './concurrency';
+import { PollScope } from './poll-scope';
 import { toLookupError } from './lookup-error';
 import type { Source, SourceSettings, StaticPeer } from './source';
 
@@ -27,16 +28,22 @@ export function createStaticSource(resolver: Resolver, settings: StaticSourceSet
 
   async function observe(signal: AbortSignal): Promise<Observation> {
     const named = settings.peers.filter((peer) => isIP(peer.host) === 0);
+    const scope = new PollScope(resolver, signal);
     const lookups = await mapWithConcurrency(named, STATIC_LOOKUP_CONCURRENCY, (peer) =>
-      lookupAddresses(resolver, absoluteName(peer.host), settings.family, signal),
+      lookupAddresses(scope.resolver, absoluteName(peer.host), settings.family),
     );
+    scope.giveUp();
     let queries = 0;
+    let failure: FailedResult | undefined;
     const addressesOf = new Map<string, readonly string[]>();
     for (const [index, lookup] of lookups.entries()) {
       queries += lookup.queries;
-      if (lookup.failure) return { ok: false, source: 'static', error: toLookupError(lookup.failure), queries };
-      addressesOf.set((named[index] as StaticPeer).host, [...new Set(lookup.records.map((record) => record.address))]);
+      // A name we could not look up says nothing about that peer: the others still count.
+      if (lookup.failure) failure ??= lookup.failure;
+      else addressesOf.set((named[index] as StaticPeer).host, [...new Set(lookup.records.map((record) => record.address))]);
     }
+    const literal = settings.peers.length - named.length;
+    if (failure && addressesOf.size === 0 && literal === 0) return { ok: false, source: 'static', error: toLookupError(failure), queries };
     const endpoints: ObservedEndpoint[] = [];
     for (const peer of settings.peers) {
       const port = peer.port ?? settings.port;
@@ -47,7 +54,7 @@ export function createStaticSource(resolver: Resolver, settings: StaticSourceSet
       const addresses = addressesOf.get(peer.host) ?? [];
       if (addresses.length > 0) endpoints.push({ host: peer.host, addresses, port });
     }
-    return { ok: true, source: 'static', endpoints, queries };
+    return { ok: true, source: 'static', endpoints, queries, ...(failure ? { partial: true } : {}) };
   }
 
   return { name: 'static', observe };

@@ -262,6 +262,24 @@ describe('servers and attempts', () => {
     expect(silent.queries).toHaveLength(1);
   });
 
+  it('asks a server that timed out after the others until the recheck period has passed, then once more', async () => {
+    const silent = await server(() => 'silence');
+    const good = await server((query) => answerA(query));
+    const nameservers = [silent.nameserver, good.nameserver].map(ns);
+    const client = createDnsResolver({ nameservers, timeoutMs: 200, attempts: 1, serverRecheckMs: 1000 });
+    resolvers.push(client);
+    for (let lookup = 0; lookup < 20; lookup++) expectOutcome(await client.lookup(`p-${lookup}.${NAME}`, 'A'), 'answer');
+    expect(silent.queries).toHaveLength(1);
+    // Another resolver of the process knows it too.
+    const other = resolver([silent.nameserver, good.nameserver], 200);
+    expectOutcome(await other.lookup(NAME, 'A'), 'answer');
+    expect(silent.queries).toHaveLength(1);
+    const demotedAt = performance.now();
+    while (performance.now() - demotedAt < 1100) await new Promise((resolve) => setTimeout(resolve, 100));
+    expectOutcome(await client.lookup(NAME, 'A'), 'answer');
+    expect(silent.queries).toHaveLength(2);
+  });
+
   it('moves on after SERVFAIL, and a later NOERROR wins', async () => {
     const failing = await server((query) => response(query, { rcode: 2 }));
     const good = await server((query) => answerA(query));

@@ -56,8 +56,16 @@ describe('ordinals source', () => {
     expect(server.queries.every((query) => query.type === 1)).toBe(true);
   });
 
-  it('fails the observation when one name cannot be looked up, instead of losing that pod', async () => {
+  it('makes the observation partial when one name cannot be looked up: the others count, that pod is not lost', async () => {
     const { resolver } = await dns((query) => (query.name === `web-1.${DOMAIN}` ? response(query, { rcode: 2 }) : a(query, '10.0.0.9')));
+    const source = createOrdinalsSource(resolver, { statefulSet: 'web', serviceDomain: DOMAIN, ordinalStart: 0, replicas: 3, port: null, family: 4 });
+    const observation = await source.observe(signal);
+    expect(observation).toMatchObject({ ok: true, source: 'ordinals', partial: true });
+    expect(observation.ok && observation.endpoints.map((endpoint) => endpoint.host)).toEqual([`web-0.${DOMAIN}`, `web-2.${DOMAIN}`]);
+  });
+
+  it('fails the observation when no name could be looked up', async () => {
+    const { resolver } = await dns((query) => response(query, { rcode: 2 }));
     const source = createOrdinalsSource(resolver, { statefulSet: 'web', serviceDomain: DOMAIN, ordinalStart: 0, replicas: 3, port: null, family: 4 });
     expect(await source.observe(signal)).toMatchObject({ ok: false, source: 'ordinals', error: { code: 'ERR_DNS_SERVFAIL' } });
   });

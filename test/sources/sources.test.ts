@@ -52,11 +52,25 @@ describe('SRV source', () => {
     expect(server.queries.map((query) => `${query.type}:${query.name}`).sort()).toEqual([`1:web-1.${DOMAIN}`, `1:${DOMAIN}`, `28:${DOMAIN}`, `33:${SRV}`]);
   });
 
-  it('fails the whole observation when a follow-up lookup fails, rather than losing that peer', async () => {
+  it('keeps a listed target whose follow-up lookup fails at its last-known address, and never fails the observation for it', async () => {
+    let failing = false;
+    const { resolver } = await dns((query) => {
+      if (query.type === 33) return srvAnswer(query, [`web-0.${DOMAIN}`]);
+      if (failing) return response(query, { rcode: 2 });
+      return query.type === 1 && query.name === `web-0.${DOMAIN}` ? response(query, { answers: [{ type: 'A', name: query.name, address: '10.0.0.1' }] }) : response(query);
+    });
+    const source = createSrvSource(resolver, { serviceDomain: DOMAIN, portName: 'peer', protocol: 'tcp', family: 'both' });
+    expect(await source.observe(signal)).toMatchObject({ ok: true, endpoints: [{ host: `web-0.${DOMAIN}`, addresses: ['10.0.0.1'] }] });
+    failing = true;
+    const held = await source.observe(signal);
+    expect(held).toMatchObject({ ok: true, endpoints: [{ host: `web-0.${DOMAIN}`, addresses: ['10.0.0.1'], port: 7000 }] });
+    expect(held.ok && held.partial).toBeFalsy();
+  });
+
+  it('calls an observation partial when a listed target could not be placed at all (no address known yet)', async () => {
     const { resolver } = await dns((query) => (query.type === 33 ? srvAnswer(query, [`web-0.${DOMAIN}`]) : response(query, { rcode: 2 })));
     const observation = await createSrvSource(resolver, { serviceDomain: DOMAIN, portName: 'peer', protocol: 'tcp', family: 'both' }).observe(signal);
-    expect(observation.ok).toBe(false);
-    expect(observation).toMatchObject({ error: { code: 'ERR_DNS_SERVFAIL' } });
+    expect(observation).toEqual({ ok: true, source: 'srv', endpoints: [], partial: true, queries: 5 });
   });
 
   it('drops a target that no longer exists (NXDOMAIN between the two queries)', async () => {
