@@ -12,7 +12,7 @@ import { parseNameserver } from '../../src/dns/nameserver';
 import { createDnsResolver } from '../../src/dns/resolver';
 import type { LookupResult } from '../../src/dns/types';
 import { createFakeCluster, type FakeCluster } from '../../src/testing/index';
-import { OTHER_ADDRESS, OVERSIZED_LENGTH, startFaultyDns, type Fault, type FaultyDns } from './faulty-dns';
+import { isPodName, OTHER_ADDRESS, OVERSIZED_LENGTH, startBlackhole, startFaultyDns, type Fault, type FaultyDns } from './faulty-dns';
 
 const { Packet } = DNS;
 
@@ -34,14 +34,18 @@ afterEach(async () => {
   await cluster.close();
 });
 
-function query(id = randomInt(0x10000)): Buffer {
+function query(id = randomInt(0x10000), name = NAME, type = 33): Buffer {
   const packet = new Packet();
   packet.header.id = id;
   packet.header.rd = 1;
-  packet.questions.push(new Packet.Question(NAME, 33, 1));
+  packet.questions.push(new Packet.Question(name, type, 1));
   packet.additionals.push(Packet.Resource.EDNS([], { udpPayloadSize: 1232 }));
   return packet.toBuffer();
 }
+
+const POD_1 = 'mysql-1.mysql.default.svc.cluster.local';
+const SERVICE = 'mysql.default.svc.cluster.local';
+const HOSTS = ['mysql-0', 'mysql-1', 'mysql-2'].map((pod) => `${pod}.mysql.default.svc.cluster.local`);
 
 const question = (bytes: Buffer): Question => ({ id: bytes.readUInt16BE(0), name: `${NAME}.`, type: 'SRV' });
 
@@ -170,6 +174,31 @@ function tcpExchange(bytes: Buffer): Promise<{ data: Buffer; ended: 'end' | 'res
     socket.on('close', () => {
       clearTimeout(timer);
       resolve({ data: Buffer.concat(chunks), ended });
+    });
+  });
+}
+
+/** One TCP query through the proxy: resolves with the first whole reply, then closes the connection. */
+function tcpReply(bytes: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port: faulty.port });
+    let buffered: Buffer = Buffer.alloc(0);
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error('no TCP reply within 10 s'));
+    }, 10_000);
+    socket.on('error', reject);
+    socket.on('connect', () => {
+      const length = Buffer.alloc(2);
+      length.writeUInt16BE(bytes.length);
+      socket.write(Buffer.concat([length, bytes]));
+    });
+    socket.on('data', (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      if (buffered.length < 2 || buffered.length < 2 + buffered.readUInt16BE(0)) return;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(buffered.subarray(2, 2 + buffered.readUInt16BE(0)));
     });
   });
 }
@@ -353,6 +382,87 @@ describe('each fault, on the wire', () => {
       { answers: one, additionals: one },
     ]);
   });
+
+  it('flap-one: per question, every other reply without one random answer (and its glue), every other per-pod reply NXDOMAIN', async () => {
+    // A proxy of its own, whose "random" draw drops the middle answer of three.
+    const seeded = await startFaultyDns(cluster.nameserver, { random: () => 0.5 });
+    const socket = createSocket('udp4');
+    try {
+      seeded.fault = 'flap-one';
+      await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+      const ask = (name: string, type: number) =>
+        new Promise<ReturnType<typeof parse>>((resolve) => {
+          const bytes = query(randomInt(0x10000), name, type);
+          const onMessage = (reply: Buffer): void => {
+            if (reply.readUInt16BE(0) !== bytes.readUInt16BE(0)) return;
+            socket.off('message', onMessage);
+            resolve(parse(reply));
+          };
+          socket.on('message', onMessage);
+          socket.send(bytes, seeded.port, '127.0.0.1');
+        });
+      const shape = (packet: ReturnType<typeof parse>) => ({
+        rcode: packet.header.rcode,
+        answers: packet.answers.map((record) => String((record as { target?: string; address?: string }).target ?? (record as { address?: string }).address)),
+        glue: packet.additionals.filter((record) => record.type === 1).map((record) => String(record.name)),
+        soa: packet.authorities.filter((record) => record.type === 6).map((record) => String(record.name)),
+      });
+      const addresses = (await ask(SERVICE, 1)).answers.map((record) => String((record as { address?: string }).address));
+      const podAddress = (await ask(POD_1, 1)).answers.map((record) => String((record as { address?: string }).address));
+      // Interleaved: each question keeps its own alternation.
+      const seen: Array<ReturnType<typeof shape>> = [];
+      for (let round = 0; round < 2; round++) {
+        seen.push(shape(await ask(NAME, 33)), shape(await ask(POD_1, 1)), shape(await ask(SERVICE, 1)));
+      }
+      const full = { rcode: 0, answers: HOSTS, glue: HOSTS, soa: [] };
+      const cut = { rcode: 0, answers: [HOSTS[0], HOSTS[2]], glue: [HOSTS[0], HOSTS[2]], soa: [] };
+      const nxdomain = { rcode: 3, answers: [], glue: [], soa: ['cluster.local'] };
+      expect(seen).toEqual([
+        full,
+        nxdomain, // its first reply was the one asked before the loop
+        { rcode: 0, answers: [addresses[0], addresses[2]], glue: [], soa: [] },
+        cut,
+        { rcode: 0, answers: podAddress, glue: [], soa: [] },
+        { rcode: 0, answers: addresses, glue: [], soa: [] },
+      ]);
+      // Setting the fault again restarts every alternation.
+      seeded.fault = 'flap-one';
+      expect(shape(await ask(NAME, 33))).toEqual(full);
+      expect(shape(await ask(NAME, 33))).toEqual(cut);
+    } finally {
+      socket.close();
+      await seeded.close();
+    }
+  });
+
+  it('flap-one: a per-pod name has more labels before "svc" than the Service name', () => {
+    expect(isPodName('mysql-0.mysql.default.svc.cluster.local.')).toBe(true);
+    expect(isPodName('a.mysql-0.mysql.default.svc.cluster.local')).toBe(true);
+    expect(isPodName('mysql.default.svc.cluster.local')).toBe(false);
+    expect(isPodName('mysql.default.svc.example.internal')).toBe(false);
+    expect(isPodName('5.0.244.10.in-addr.arpa')).toBe(false);
+  });
+
+  it('truncate-tcp-half: over UDP TC=1 and nothing; over TCP, half the SRV answers with their glue and TC=1, other answers whole', async () => {
+    const client = await udpClient();
+    faulty.fault = 'truncate-tcp-half';
+    for (const [name, type] of [[NAME, 33], [SERVICE, 1]] as const) {
+      const bytes = query(randomInt(0x10000), name, type);
+      client.send(bytes);
+      await client.until(withId(bytes.readUInt16BE(0)));
+      const packet = parse(client.received.at(-1)?.bytes ?? Buffer.alloc(0));
+      expect(packet.header.tc).toBe(1);
+      expect(packet.answers).toEqual([]);
+    }
+    const half = parse(await tcpReply(query()));
+    expect(half.header.tc).toBe(1);
+    expect(half.header.rcode).toBe(0);
+    expect(half.answers.map((record) => String((record as { target?: string }).target))).toEqual([HOSTS[0]]);
+    expect(half.additionals.filter((record) => record.type === 1).map((record) => String(record.name))).toEqual([HOSTS[0]]);
+    const set = parse(await tcpReply(query(randomInt(0x10000), SERVICE, 1)));
+    expect(set.header.tc).toBe(0);
+    expect(set.answers).toHaveLength(3);
+  });
 });
 
 describe('restart', () => {
@@ -412,5 +522,51 @@ describe('each fault, through the library resolver', () => {
       sizes.push(result.outcome === 'answer' ? result.answers.length : -1);
     }
     expect(sizes).toEqual([3, 1, 3]);
+  });
+
+  it('flap-one: 3 targets, then 2, then 3, then 2', async () => {
+    faulty.fault = 'flap-one';
+    const resolver = createDnsResolver({ nameservers: [nameserver()], timeoutMs: 2000, attempts: 1 });
+    const sizes: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const result = await resolver.lookup(NAME, 'SRV');
+      sizes.push(result.outcome === 'answer' ? result.answers.length : -1);
+    }
+    resolver.close();
+    expect(sizes).toEqual([3, 2, 3, 2]);
+  });
+
+  it('flap-one: a per-pod name answers, then NXDOMAIN, then answers', async () => {
+    faulty.fault = 'flap-one';
+    const resolver = createDnsResolver({ nameservers: [nameserver()], timeoutMs: 2000, attempts: 1 });
+    const outcomes: string[] = [];
+    for (let i = 0; i < 3; i++) outcomes.push((await resolver.lookup(POD_1, 'A')).outcome);
+    resolver.close();
+    expect(outcomes).toEqual(['answer', 'nxdomain', 'answer']);
+  });
+
+  it('truncate-tcp-half: UDP, then TCP: half the targets, flagged truncated', async () => {
+    faulty.fault = 'truncate-tcp-half';
+    const resolver = createDnsResolver({ nameservers: [nameserver()], timeoutMs: 2000, attempts: 1 });
+    const result = await resolver.lookup(NAME, 'SRV');
+    resolver.close();
+    expect(result).toMatchObject({ outcome: 'answer', transport: 'tcp', truncated: true });
+    expect(result.outcome === 'answer' ? result.answers.length : -1).toBe(1);
+  });
+
+  it('a blackhole reads every query and never answers', async () => {
+    const blackhole = await startBlackhole();
+    const resolver = createDnsResolver({ nameservers: [parseNameserver(blackhole.nameserver) ?? nameserver()], timeoutMs: 300, attempts: 2 });
+    try {
+      const result = await resolver.lookup(NAME, 'SRV');
+      expect(result.outcome).toBe('timeout');
+      expect(blackhole.received).toEqual([
+        { name: NAME, type: 33 },
+        { name: NAME, type: 33 },
+      ]);
+    } finally {
+      resolver.close();
+      await blackhole.close();
+    }
   });
 });

@@ -32,6 +32,16 @@ const { Packet } = DNS;
  *   the client advertises with EDNS0.
  * - `flap`: replies with two answers or more (the Service's peers) alternate between the upstream
  *   reply and one cut down to its first answer and that answer's additional records.
+ * - `flap-one`: what CoreDNS serves while EndpointSlices churn (kubernetes/kubernetes#127259).
+ *   Per question (name and type), every other reply that has two answers or more drops one
+ *   random answer record, and for SRV that target's additional records (its glue); every other
+ *   reply to a per-pod name (an A/AAAA question with one answer, whose name has more labels
+ *   before `svc` than a Service name: `<pod>.<service>.<ns>.svc.<zone>`) is NXDOMAIN, with the
+ *   zone's SOA. The first reply to each question is the upstream one; truncated replies and
+ *   error RCODEs pass unchanged and do not count.
+ * - `truncate-tcp-half`: over UDP, TC=1 and no records (every question, so every lookup goes to
+ *   TCP); over TCP, an SRV reply keeps only the first half of its answers (at least one), the
+ *   additional records of those targets only, and TC=1. Other TCP replies pass unchanged.
  */
 export type Fault =
   | 'none'
@@ -46,7 +56,9 @@ export type Fault =
   | 'garbage'
   | 'compression-loop'
   | 'oversized'
-  | 'flap';
+  | 'flap'
+  | 'flap-one'
+  | 'truncate-tcp-half';
 
 /** Every fault but `none`. */
 export const FAULTS: readonly Exclude<Fault, 'none'>[] = [
@@ -62,6 +74,8 @@ export const FAULTS: readonly Exclude<Fault, 'none'>[] = [
   'compression-loop',
   'oversized',
   'flap',
+  'flap-one',
+  'truncate-tcp-half',
 ];
 
 /** The size `oversized` pads replies to. */
@@ -75,13 +89,15 @@ export interface FaultyDnsOptions {
   readonly delayMs?: number;
   /** How long to wait for the upstream. Default: 2000. */
   readonly upstreamTimeoutMs?: number;
+  /** Where `flap-one` draws the answer it drops from: a number in [0, 1). Default: `Math.random`. */
+  readonly random?: () => number;
 }
 
 export interface FaultyDns {
   /** `ip:port` of the proxy; unchanged by {@link restart}. */
   readonly nameserver: string;
   readonly port: number;
-  /** The fault applied to the queries received from now on. Setting it restarts the `flap` alternation. */
+  /** The fault applied to the queries received from now on. Setting it restarts the `flap` and `flap-one` alternations. */
   fault: Fault;
   delayMs: number;
   /** Queries received (UDP and TCP), across restarts. */
@@ -101,6 +117,9 @@ export async function startFaultyDns(upstream: string, options: FaultyDnsOptions
   const target = parseNameserver(upstream);
   if (!target) throw new Error(`bad upstream nameserver ${upstream}`);
   const upstreamTimeoutMs = options.upstreamTimeoutMs ?? 2000;
+  const random = options.random ?? Math.random;
+  /** `flap-one`: the replies it counted so far, per question (name and type). */
+  const flappedOne = new Map<string, number>();
   const listeners = new Set<(query: ReceivedQuery, fault: Fault) => void>();
   const pending = new Set<() => void>();
   let fault: Fault = 'none';
@@ -132,6 +151,7 @@ export async function startFaultyDns(upstream: string, options: FaultyDnsOptions
     for (const listener of listeners) listener(query, current);
     if (current === 'drop') return 'silence';
     if (current === 'truncate-dead-tcp' && query.transport === 'tcp') return tcpFaulted++ % 2 === 0 ? 'close' : 'reset';
+    if (current === 'truncate-tcp-half' && query.transport === 'udp') return response(query, { truncated: true });
     const real = await forward(query);
     if (!real || closed) return 'silence';
     switch (current) {
@@ -161,6 +181,10 @@ export async function startFaultyDns(upstream: string, options: FaultyDnsOptions
       case 'flap':
         if (real.length < 12 || real.readUInt16BE(6) < 2) return real;
         return flapped++ % 2 === 0 ? real : firstAnswerOnly(real);
+      case 'flap-one':
+        return flapOne(query, real, flappedOne, random);
+      case 'truncate-tcp-half':
+        return query.type === 33 ? firstHalf(real) : real;
     }
   };
 
@@ -176,6 +200,7 @@ export async function startFaultyDns(upstream: string, options: FaultyDnsOptions
     set fault(next: Fault) {
       fault = next;
       flapped = 0;
+      flappedOne.clear();
     },
     delayMs: options.delayMs ?? 450,
     get queries() {
@@ -259,6 +284,102 @@ function firstAnswerOnly(message: Buffer): Buffer {
   packet.answers = [first];
   packet.additionals = packet.additionals.filter((record) => record.type !== 41 && String(record.name).toLowerCase() === owner);
   return packet.toBuffer();
+}
+
+const TC = 0x0200;
+
+/** True for `<pod>.<service>.<ns>.svc.<zone>` (and deeper), false for `<service>.<ns>.svc.<zone>`. */
+export function isPodName(name: string): boolean {
+  const labels = name.toLowerCase().replace(/\.$/, '').split('.');
+  return labels.indexOf('svc') >= 3;
+}
+
+/** The zone a `….svc.<zone>` name is in (`cluster.local`), for the SOA of a negative answer. */
+function zoneOf(name: string): string {
+  const labels = name.toLowerCase().replace(/\.$/, '').split('.');
+  const svc = labels.indexOf('svc');
+  return svc < 0 ? labels.slice(-2).join('.') : labels.slice(svc + 1).join('.');
+}
+
+/** `flap-one` on one reply: see {@link Fault}. */
+function flapOne(query: ReceivedQuery, real: Buffer, counts: Map<string, number>, random: () => number): Buffer {
+  if (real.length < 12 || (real.readUInt16BE(2) & TC) !== 0 || (real.readUInt16BE(2) & 0x0f) !== 0) return real;
+  const answers = real.readUInt16BE(6);
+  const perPod = (query.type === 1 || query.type === 28) && answers === 1 && isPodName(query.name);
+  if (answers < 2 && !perPod) return real;
+  const key = `${query.name.toLowerCase().replace(/\.$/, '')} ${query.type}`;
+  const count = counts.get(key) ?? 0;
+  counts.set(key, count + 1);
+  if (count % 2 === 0) return real;
+  if (perPod) return response(query, { rcode: 3, authorities: [{ type: 'SOA', name: zoneOf(query.name), minimum: 5 }] });
+  return withoutOneAnswer(real, random);
+}
+
+/** The reply without one random answer and, for an SRV record, without its target's additional records. */
+function withoutOneAnswer(message: Buffer, random: () => number): Buffer {
+  let packet: ReturnType<typeof Packet.parse>;
+  try {
+    packet = Packet.parse(message);
+  } catch {
+    return message;
+  }
+  if (packet.answers.length < 2) return message;
+  const index = Math.min(packet.answers.length - 1, Math.floor(random() * packet.answers.length));
+  const [removed] = packet.answers.splice(index, 1);
+  const target = removed?.type === 33 ? String((removed as { target?: unknown }).target).toLowerCase().replace(/\.$/, '') : undefined;
+  packet.additionals = packet.additionals.filter(
+    (record) => record.type !== 41 && (target === undefined || String(record.name).toLowerCase().replace(/\.$/, '') !== target),
+  );
+  return packet.toBuffer();
+}
+
+/** `truncate-tcp-half` on a TCP SRV reply: the first half of the answers, their targets' additional records, TC=1. */
+function firstHalf(message: Buffer): Buffer {
+  let packet: ReturnType<typeof Packet.parse>;
+  try {
+    packet = Packet.parse(message);
+  } catch {
+    return message;
+  }
+  if (packet.header.rcode !== 0 || packet.answers.length === 0) return message;
+  packet.answers = packet.answers.slice(0, Math.max(1, Math.floor(packet.answers.length / 2)));
+  const kept = new Set(packet.answers.map((record) => String((record as { target?: unknown }).target ?? record.name).toLowerCase().replace(/\.$/, '')));
+  packet.additionals = packet.additionals.filter((record) => record.type !== 41 && kept.has(String(record.name).toLowerCase().replace(/\.$/, '')));
+  packet.header.tc = 1;
+  return packet.toBuffer();
+}
+
+/** A nameserver that reads every UDP query and never answers (nothing listens on its TCP port). */
+export interface Blackhole {
+  /** `127.0.0.1:port`. */
+  readonly nameserver: string;
+  readonly port: number;
+  /** Queries received, in order (name and type, as parsed). */
+  readonly received: ReadonlyArray<{ readonly name: string; readonly type: number }>;
+  close(): Promise<void>;
+}
+
+/** Start a {@link Blackhole} on a free UDP port of 127.0.0.1. */
+export async function startBlackhole(): Promise<Blackhole> {
+  const socket = createSocket('udp4');
+  const received: Array<{ name: string; type: number }> = [];
+  socket.on('message', (bytes) => {
+    try {
+      const question = Packet.parse(bytes).questions[0];
+      received.push({ name: String(question?.name ?? ''), type: Number(question?.type ?? 0) });
+    } catch {
+      received.push({ name: '', type: 0 });
+    }
+  });
+  socket.on('error', () => undefined);
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const port = socket.address().port;
+  return {
+    nameserver: `127.0.0.1:${port}`,
+    port,
+    received,
+    close: () => new Promise((resolve) => socket.close(() => resolve())),
+  };
 }
 
 function forwardUdp(server: Nameserver, bytes: Buffer, timeoutMs: number, pending: Set<() => void>): Promise<Buffer | undefined> {

@@ -17,8 +17,18 @@ const FAULTED_POLLS = 3;
 const PODS = ['mysql-0', 'mysql-1', 'mysql-2', 'mysql-3'];
 const SRV_NAME = '_mysql._tcp.mysql.default.svc.cluster.local';
 
+/**
+ * The faults of this matrix. `truncate-tcp-half` is in the matrix at scale
+ * (faults-at-scale.test.ts): it sends every lookup to TCP, where the polls counted here (UDP SRV
+ * queries) are not seen.
+ */
+const MATRIX = FAULTS.filter((fault) => fault !== 'truncate-tcp-half');
+
+/** Faults under which polls still succeed (every answer, or part of it, still comes back). */
+const ANSWERING: ReadonlySet<Fault> = new Set<Fault>(['oversized', 'flap', 'flap-one']);
+
 /** Faults under which a poll cannot succeed, so each faulted poll reports an error. */
-const FAILING: ReadonlySet<Fault> = new Set<Fault>(FAULTS.filter((fault) => fault !== 'oversized' && fault !== 'flap'));
+const FAILING: ReadonlySet<Fault> = new Set<Fault>(MATRIX.filter((fault) => !ANSWERING.has(fault)));
 
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown): void => {
@@ -167,7 +177,7 @@ function expectRecovered(setup: Setup): void {
 }
 
 describe('under each DNS fault, the membership survives and recovers', () => {
-  it.each(FAULTS)('%s', async (fault) => {
+  it.each(MATRIX)('%s', async (fault) => {
     const setup = await setUp();
     const { proxy, service } = setup;
     const errorsBefore = setup.errors.length;
@@ -180,7 +190,7 @@ describe('under each DNS fault, the membership survives and recovers', () => {
       expect(setup.discovery.membership.stale).toBe(true);
       expect(setup.discovery.membership.peers.map((peer) => peer.name)).toEqual(PODS.slice(0, 3));
     }
-    if (fault === 'flap') expect(setup.errors.slice(errorsBefore)).toEqual([]);
+    if (fault === 'flap' || fault === 'flap-one') expect(setup.errors.slice(errorsBefore)).toEqual([]);
 
     if (fault !== 'flap') {
       const scaledPoll = faultedPolls(setup.discovery, proxy, fault, 1);
