@@ -284,11 +284,17 @@ export class Discovery
     const { maxStaleMs } = this.#config;
     if (maxStaleMs === null) return;
     const since = this.membership.staleSince ?? this.#now();
-    this.#staleTimer = setTimeout(() => {
-      if (this.closed || !this.membership.stale || this.membership.staleSince !== since) return;
-      this.emit('staleTooLong', this.membership, this.#now() - since);
-    }, Math.max(0, since + maxStaleMs - this.#now()));
-    this.#staleTimer.unref();
+    // Timers and the wall clock disagree by a millisecond now and then: re-arm until the clock agrees.
+    const arm = (): void => {
+      this.#staleTimer = setTimeout(() => {
+        if (this.closed || !this.membership.stale || this.membership.staleSince !== since) return;
+        const staleFor = this.#now() - since;
+        if (staleFor < maxStaleMs) return arm();
+        this.emit('staleTooLong', this.membership, staleFor);
+      }, Math.max(1, since + maxStaleMs - this.#now()));
+      this.#staleTimer.unref();
+    };
+    arm();
   }
 
   #becameFresh(): void {
