@@ -24,3 +24,13 @@ export function createBaseline({ nameserver, srvName, family = 4, intervalMs = 5
   const loop = () => poll().catch(() => {}).finally(() => { timer = setTimeout(loop, intervalMs); });
   return { poll, start: loop, stop: () => { clearTimeout(timer); resolver.cancel(); } };
 }
+
+/** The baseline's one-off lookup, as `discover()` is ours: a fresh Resolver, resolveSrv, resolve4 per target. */
+export async function baselineDiscover({ nameserver, srvName, family = 4 }) {
+  const baseline = createBaseline({ nameserver, srvName, family });
+  try {
+    return await baseline.poll();
+  } finally {
+    baseline.stop();
+  }
+}

@@ -7,10 +7,16 @@
 //   → { id, op: 'record', on }                   (on: true starts recording query times; false returns them)
 //   → { id, op: 'close' }
 // On start it sends { ready: true, nameserver }.
+//
+//   node bench/server.mjs [--srv-glue all|none|<n>]   (the fake cluster's srvGlue option; default all, as CoreDNS)
 import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 import { createFakeCluster } from 'headless-discovery/testing';
 
-const cluster = await createFakeCluster();
+const { values } = parseArgs({ options: { 'srv-glue': { type: 'string', default: 'all' } } });
+const glue = values['srv-glue'];
+if (glue !== 'all' && glue !== 'none' && !/^\d+$/.test(glue)) throw new Error(`--srv-glue: all, none or a number, got ${glue}`);
+const cluster = await createFakeCluster({ srvGlue: /^\d+$/.test(glue) ? Number(glue) : glue });
 const services = new Map();
 const counts = { udp: 0, tcp: 0, byType: {} };
 let recording = null; // query arrival times (ms, this process's monotonic clock) while recording

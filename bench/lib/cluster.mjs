@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 
 const SERVER = fileURLToPath(new URL('../server.mjs', import.meta.url));
 
-/** Start the fake cluster DNS in a child process. */
-export async function startCluster() {
-  const child = fork(SERVER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/** Start the fake cluster DNS in a child process; `srvGlue` as the fake cluster's option (default 'all', as CoreDNS). */
+export async function startCluster({ srvGlue = 'all' } = {}) {
+  const child = fork(SERVER, ['--srv-glue', String(srvGlue)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const pending = new Map();
   let nextId = 1;
   const nameserver = await new Promise((resolve, reject) => {
@@ -43,11 +43,14 @@ export async function startCluster() {
   };
 }
 
-/** Difference of two `stats()` results: messages received by the server in between. */
+/** Difference of two `stats()` results: messages received by the server (or the counting proxy) in between. */
 export function statsDelta(after, before) {
   const byType = {};
   for (const [type, count] of Object.entries(after.byType)) byType[type] = count - (before.byType[type] ?? 0);
   const udp = after.udp - before.udp;
   const tcp = after.tcp - before.tcp;
-  return { udp, tcp, total: udp + tcp, truncated: after.truncated - before.truncated, byType };
+  const delta = { udp, tcp, total: udp + tcp, truncated: after.truncated - before.truncated, byType };
+  // TCP connections opened: counted by the proxy in front of named, not by the fake cluster.
+  if (after.connections !== undefined) delta.connections = after.connections - before.connections;
+  return delta;
 }

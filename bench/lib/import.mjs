@@ -1,0 +1,65 @@
+// Cost of importing the package (a fresh process each time) and the size of the packed tarball.
+import { spawnSync } from 'node:child_process';
+import { log } from './common.mjs';
+import { summarize } from './stats.mjs';
+
+async function loadTinybench() {
+  try {
+    return (await import('tinybench')).Bench;
+  } catch {
+    return null;
+  }
+}
+
+export async function benchImport(root, { short }) {
+  const runs = short ? 5 : 20;
+  const scripts = {
+    'node (empty)': ['--input-type=module', '-e', 'process.stdout.write(String(0))'],
+    'import (ESM)': [
+      '--input-type=module',
+      '-e',
+      "const t = performance.now(); await import('headless-discovery'); process.stdout.write(String(performance.now() - t));",
+    ],
+    'require (CJS)': ['-e', "const t = performance.now(); require('headless-discovery'); process.stdout.write(String(performance.now() - t));"],
+  };
+  const inside = Object.fromEntries(Object.keys(scripts).map((name) => [name, []]));
+  const spawnOnce = (name) => {
+    const child = spawnSync(process.execPath, scripts[name], { cwd: root, encoding: 'utf8' });
+    if (child.status !== 0) throw new Error(`${name}: ${child.stderr}`);
+    inside[name].push(Number(child.stdout));
+  };
+  const Bench = await loadTinybench();
+  const rows = [];
+  if (Bench) {
+    // tinybench drives the iterations (and warm-up) and times each whole child process.
+    const bench = new Bench({ iterations: runs, time: 0, warmupIterations: 1, warmupTime: 0, retainSamples: true });
+    for (const name of Object.keys(scripts)) bench.add(name, () => spawnOnce(name));
+    await bench.run();
+    for (const task of bench.tasks) {
+      const samples = task.result.latency?.samples ?? task.result.samples ?? [];
+      rows.push({ name: task.name, process: summarize(samples), inside: summarize(inside[task.name].slice(-samples.length)) });
+    }
+  } else {
+    for (const name of Object.keys(scripts)) {
+      const samples = [];
+      spawnOnce(name);
+      for (let i = 0; i < runs; i++) {
+        const start = performance.now();
+        spawnOnce(name);
+        samples.push(performance.now() - start);
+      }
+      rows.push({ name, process: summarize(samples), inside: summarize(inside[name].slice(-runs)) });
+    }
+  }
+  let pack = null;
+  const npm = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (npm.status === 0) {
+    const [info] = JSON.parse(npm.stdout);
+    pack = { size: info.size, unpackedSize: info.unpackedSize, entryCount: info.entryCount, filename: info.filename };
+  }
+  log(`import: ${rows.map((row) => `${row.name} ${row.process.median.toFixed(0)} ms`).join(', ')}; pack ${pack?.size} B`);
+  return { runs, harness: Bench ? 'tinybench' : 'performance.now', rows, pack };
+}
