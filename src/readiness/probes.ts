@@ -22,11 +22,16 @@ export const PROBE_USER_AGENT = 'headless-discovery';
  * Resolves `true` when the peer is ready, `false` otherwise; never rejects.
  */
 export async function runProbe(peer: Peer, spec: ProbeSpec, timeoutMs: number, signal: AbortSignal): Promise<boolean> {
-  const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(new DOMException('The probe timed out.', 'TimeoutError')), timeoutMs);
+  // Linked by hand, not with AbortSignal.any(): that keeps a reference on the long-lived
+  // `signal` per probe, which Node 20 frees late.
+  const probeController = new AbortController();
+  const combined = probeController.signal;
+  const onAbort = (): void => probeController.abort(signal.reason);
+  const timer = setTimeout(() => probeController.abort(new DOMException('The probe timed out.', 'TimeoutError')), timeoutMs);
   timer.unref();
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
   try {
-    const combined = AbortSignal.any([signal, timeout.signal]);
     switch (spec.kind) {
       case 'tcp':
         return await probeTcp(peer, spec, combined);
@@ -39,6 +44,7 @@ export async function runProbe(peer: Peer, spec: ProbeSpec, timeoutMs: number, s
     return false;
   } finally {
     clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
   }
 }
 

@@ -11,7 +11,7 @@ import type { FailedResult, PtrRecord, Resolver } from '../dns/types';
 import { isPodHost } from '../names';
 import { lookupAddresses } from './address-lookup';
 import { mapWithConcurrency } from './concurrency';
-import { PollScope } from './poll-scope';
+import { withPollScope } from './poll-scope';
 import { toLookupError } from './lookup-error';
 import type { Observation, ObservedEndpoint } from '../membership/observation';
 import type { Source, SourceSettings } from './source';
@@ -90,9 +90,9 @@ export function createAddressSource(
     const listed = new Set(addresses);
     for (const known of names.keys()) if (!listed.has(known)) names.delete(known);
 
-    const scope = new PollScope(resolver, signal);
-    const named = await mapWithConcurrency(addresses, PTR_LOOKUP_CONCURRENCY, (address) => nameOf(scope.resolver, address));
-    scope.giveUp();
+    const named = await withPollScope(resolver, signal, (scoped) =>
+      mapWithConcurrency(addresses, PTR_LOOKUP_CONCURRENCY, (address) => nameOf(scoped, address)),
+    );
     const endpoints: ObservedEndpoint[] = [];
     const foreign = new Set<string>();
     let unnamed: FailedResult | undefined;

@@ -12,7 +12,7 @@ import type { Observation, ObservedEndpoint } from '../membership/observation';
 import { predictedHost } from '../names';
 import { lookupAddresses } from './address-lookup';
 import { mapWithConcurrency } from './concurrency';
-import { PollScope } from './poll-scope';
+import { withPollScope } from './poll-scope';
 import { toLookupError } from './lookup-error';
 import type { Source, SourceSettings } from './source';
 
@@ -29,11 +29,9 @@ export function createOrdinalsSource(resolver: Resolver, settings: OrdinalsSourc
   );
 
   async function observe(signal: AbortSignal): Promise<Observation> {
-    const scope = new PollScope(resolver, signal);
-    const lookups = await mapWithConcurrency(hosts, ORDINAL_LOOKUP_CONCURRENCY, (host) =>
-      lookupAddresses(scope.resolver, absoluteName(host), settings.family),
+    const lookups = await withPollScope(resolver, signal, (scoped) =>
+      mapWithConcurrency(hosts, ORDINAL_LOOKUP_CONCURRENCY, (host) => lookupAddresses(scoped, absoluteName(host), settings.family)),
     );
-    scope.giveUp();
     let queries = 0;
     let failure: FailedResult | undefined;
     let failed = 0;

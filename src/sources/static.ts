@@ -11,7 +11,7 @@ import type { FailedResult, Resolver } from '../dns/types';
 import type { Observation, ObservedEndpoint } from '../membership/observation';
 import { lookupAddresses } from './address-lookup';
 import { mapWithConcurrency } from './concurrency';
-import { PollScope } from './poll-scope';
+import { withPollScope } from './poll-scope';
 import { toLookupError } from './lookup-error';
 import type { Source, SourceSettings, StaticPeer } from './source';
 
@@ -28,11 +28,9 @@ export function createStaticSource(resolver: Resolver, settings: StaticSourceSet
 
   async function observe(signal: AbortSignal): Promise<Observation> {
     const named = settings.peers.filter((peer) => isIP(peer.host) === 0);
-    const scope = new PollScope(resolver, signal);
-    const lookups = await mapWithConcurrency(named, STATIC_LOOKUP_CONCURRENCY, (peer) =>
-      lookupAddresses(scope.resolver, absoluteName(peer.host), settings.family),
+    const lookups = await withPollScope(resolver, signal, (scoped) =>
+      mapWithConcurrency(named, STATIC_LOOKUP_CONCURRENCY, (peer) => lookupAddresses(scoped, absoluteName(peer.host), settings.family)),
     );
-    scope.giveUp();
     let queries = 0;
     let failure: FailedResult | undefined;
     const addressesOf = new Map<string, readonly string[]>();
