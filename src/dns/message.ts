@@ -8,6 +8,7 @@
 import Packet from 'dns2/packet';
 import { scanMessage } from './guard';
 import { absoluteName } from './name';
+import { ResponseReuse } from './response-reuse';
 import type { DnsRecord, QueryType } from './types';
 
 /** The UDP payload size advertised with EDNS0 (RFC 6891): the DNS Flag Day 2020 value, which avoids IP fragmentation. */
@@ -75,24 +76,15 @@ export function decodeResponse(message: Buffer, question: Question): Response | 
   if (message.readUInt16BE(0) !== question.id) return { rejected: 'another query ID' };
   if (((message[2] ?? 0) & 0x80) === 0) return { rejected: 'not a response' };
   const key = `${question.type} ${question.name}`;
-  const last = lastResponses.get(key);
-  if (last && last.bytes.length === message.length && message.compare(last.bytes, 2, last.bytes.length, 2) === 0) return last.response;
+  const reused = lastResponses.find(key, message);
+  if (reused) return reused;
   const decoded = decodeAnew(message, question);
-  if ('rejected' in decoded || message.length < REMEMBER_FROM_BYTES) return decoded;
-  if (lastResponses.size >= MAX_REMEMBERED_RESPONSES && !lastResponses.has(key)) lastResponses.clear();
-  lastResponses.set(key, { bytes: Buffer.from(message), response: decoded });
+  if (!('rejected' in decoded)) lastResponses.remember(key, message, decoded);
   return decoded;
 }
 
-/**
- * The last response to each question, as bytes and decoded. A poll gets the same answer, byte for
- * byte but the ID, most of the time (CoreDNS keeps the order of a Service's records): decoding a
- * 64 KiB answer again is then a compare instead of parsing a few thousand records.
- */
-const lastResponses = new Map<string, { readonly bytes: Buffer; readonly response: Response }>();
-/** Smaller answers decode in microseconds: not worth the memory. At most 64 × 64 KiB are kept. */
-const REMEMBER_FROM_BYTES = 1024;
-const MAX_REMEMBERED_RESPONSES = 64;
+/** The last response to each question: see `response-reuse.ts`. */
+const lastResponses = new ResponseReuse<Response>();
 
 function decodeAnew(message: Buffer, question: Question): Response | Rejected {
   const verdict = scanMessage(message);

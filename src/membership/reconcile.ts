@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Observation, SuccessfulObservation } from './observation';
+import type { Observation, ObservedEndpoint, SuccessfulObservation } from './observation';
 import { countAbsences, holdAbsences, type Absence } from './absence';
 import { diffPeers, EMPTY_DIFF, isEmptyDiff, members, sameObservableState } from './diff';
 import { comparePeers, toPeers, type MembershipContext } from './identity';
@@ -99,9 +99,19 @@ export function reconcile(
 
 /** What an observation saw, independent of the order of its endpoints and of their addresses. */
 export function observationKey(observation: SuccessfulObservation): string {
-  const endpoints = observation.endpoints.map((endpoint) => `${endpoint.host ?? ''} ${endpoint.port ?? ''} ${[...endpoint.addresses].sort().join(',')}`);
-  return `${observation.source}${observation.partial ? ' partial' : ''}\n${endpoints.sort().join('\n')}`;
+  let endpoints = endpointKeys.get(observation.endpoints);
+  if (endpoints === undefined) {
+    endpoints = observation.endpoints
+      .map((endpoint) => `${endpoint.host ?? ''} ${endpoint.port ?? ''} ${[...endpoint.addresses].sort().join(',')}`)
+      .sort()
+      .join('\n');
+    endpointKeys.set(observation.endpoints, endpoints);
+  }
+  return `${observation.source}${observation.partial ? ' partial' : ''}\n${endpoints}`;
 }
+
+/** Keys of endpoint lists already seen: a source that observes nothing new hands back the same list. */
+const endpointKeys = new WeakMap<readonly ObservedEndpoint[], string>();
 
 /** A poll that observed nothing: every peer stays, the membership is stale from `now` (if it was not already). */
 export function markStale(state: MembershipState, now: number): ReconcileResult {

@@ -16,13 +16,14 @@
 import { absoluteName, relativeName } from '../dns/name';
 import type { AddressRecord, DnsRecord, Resolver, SrvRecord } from '../dns/types';
 import { isObserved } from '../dns/types';
-import type { Observation, ObservedEndpoint } from '../membership/observation';
+import type { Observation, ObservedEndpoint, SuccessfulObservation } from '../membership/observation';
 import { isPodHost } from '../names';
 import { isAddressOf, type AddressFamily } from './address-lookup';
 import { toLookupError } from './lookup-error';
 import type { Source, SourceSettings } from './source';
 import { PollLookups, type ServiceAddresses } from './srv-lookups';
 import { srvMemory, type SrvMemory } from './srv-memory';
+import { sameAnswers, type SettledPoll } from './srv-unchanged';
 import { planTargets, recheck, unclaimed } from './target-plan';
 
 export { TARGET_LOOKUP_CONCURRENCY } from './srv-lookups';
@@ -77,6 +78,8 @@ class SrvPoll {
    */
   readonly #lastKnown = new Map<string, { readonly records: readonly AddressRecord[]; readonly port: number; readonly poll: number }>();
   #polls = 0;
+  /** The last poll, when it settled every target: an unchanged poll returns its observation. */
+  #settled: SettledPoll | undefined;
 
   constructor(resolver: Resolver, name: string, serviceName: string, family: AddressFamily, memory: SrvMemory) {
     this.#resolver = resolver;
@@ -106,7 +109,13 @@ class SrvPoll {
     if (!isObserved(result)) lookups.giveUp();
     const service = early ? await early : undefined;
     let queries = result.queries + (service?.queries ?? 0);
+    const settled = this.#settled;
+    this.#settled = undefined;
     if (!isObserved(result)) return { ok: false, source: 'srv', error: toLookupError(result), queries };
+    if (result.outcome === 'answer' && sameAnswers(settled, result.answers, result.additionals, service?.addresses)) {
+      this.#settled = settled;
+      return { ...settled.observation, queries };
+    }
     if (result.outcome !== 'answer') {
       Object.assign(memory, { targets: new Map(), unresolved: new Set(), overflow: new Map(), glueComplete: false });
       this.#remember(new Map(), new Map());
@@ -120,7 +129,9 @@ class SrvPoll {
       if (!service) this.#noteIpv6FromGlue(listing.glue);
       Object.assign(memory, { targets: listing.glue, unresolved: new Set(), overflow: new Map() });
       this.#remember(new Map(listing.glue), listing.ports);
-      return { ok: true, source: 'srv', endpoints: endpointsOf(listing.ports, listing.glue), queries, ...extra };
+      const observation: SuccessfulObservation = { ok: true, source: 'srv', endpoints: endpointsOf(listing.ports, listing.glue), queries, ...extra };
+      this.#settled = { answers: result.answers, additionals: result.additionals, set: service?.addresses, observation };
+      return observation;
     }
 
     // Without remembered targets, the set checks nothing yet: ask it while the targets are looked up.
@@ -134,12 +145,16 @@ class SrvPoll {
     // A target that could not be resolved last time is asked again, not trusted.
     const trusted = new Map([...memory.targets].filter(([target]) => !memory.unresolved.has(target)));
     const plan = planTargets({ targets: [...listing.ports.keys()], glue: listing.glue, remembered: trusted, serviceAddresses: set?.addresses });
+    // Something changed: the Service may have IPv6 now, which the targets' lookups must know.
+    const ipv6 = plan.lookUp.length > 0 ? await lookups.ipv6OnChange(this.#serviceName) : undefined;
+    queries += ipv6?.queries ?? 0;
     const first = await lookups.targets(plan.lookUp, pendingSet);
     queries += first.queries;
     if (first.set) {
       queries += first.set.queries;
       set = first.set;
     }
+    if (set?.addresses && ipv6 && ipv6.addresses.size > 0) set = { ...set, addresses: new Set([...set.addresses, ...ipv6.addresses]) };
     const unresolved = new Set(first.unresolved);
     const found = new Map<string, readonly AddressRecord[]>([...plan.fromGlue, ...plan.remembered, ...first.found]);
     const ports = new Map(listing.ports);
@@ -161,7 +176,13 @@ class SrvPoll {
     // Proof of absence needs the whole list: every target placed, and a cut answer made whole by a
     // complete set whose every address is tied to a pod by name.
     const partial = placement.lost || (listing.truncated && (!set?.complete || !cut || cut.unnamed > 0));
-    return { ok: true, source: 'srv', endpoints, queries, ...(partial ? { partial } : {}), ...extra };
+    const observation: SuccessfulObservation = { ok: true, source: 'srv', endpoints, queries, ...(partial ? { partial } : {}), ...extra };
+    // Settled: every pod placed from this poll's answers (and names remembered while their
+    // addresses stay in the set), checked against an early set.
+    if (!partial && unresolved.size === 0 && service?.addresses && set === service) {
+      this.#settled = { answers: result.answers, additionals: result.additionals, set: service.addresses, observation };
+    }
+    return observation;
   }
 
   /**
@@ -236,7 +257,6 @@ class SrvPoll {
   #noteIpv6FromGlue(glue: ReadonlyMap<string, readonly AddressRecord[]>): void {
     if (this.#family !== 'both') return;
     this.#memory.serviceHasIpv6 = [...glue.values()].some((records) => records.some((record) => record.type === 'AAAA'));
-    this.#memory.pollsSinceIpv6Check = 0;
   }
 }
 
