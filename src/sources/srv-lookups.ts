@@ -12,7 +12,7 @@ import { isObserved } from '../dns/types';
 import { lookupAddresses, type AddressFamily } from './address-lookup';
 import { mapWithConcurrency } from './concurrency';
 import { PollScope } from './poll-scope';
-import { IPV6_RECHECK_EVERY, type SrvMemory } from './srv-memory';
+import type { SrvMemory } from './srv-memory';
 
 /** How many target lookups run at once. */
 export const TARGET_LOOKUP_CONCURRENCY = 32;
@@ -42,6 +42,8 @@ export class PollLookups {
   readonly #scope: PollScope;
   readonly #family: AddressFamily;
   readonly #memory: SrvMemory;
+  /** This poll asked the Service's AAAA. */
+  #askedIpv6 = false;
 
   constructor(resolver: Resolver, family: AddressFamily, memory: SrvMemory, outer: AbortSignal) {
     this.#scope = new PollScope(resolver, outer);
@@ -57,16 +59,29 @@ export class PollLookups {
   /** A, and AAAA when it can answer, of the Service name; notes whether the Service has IPv6. */
   async serviceAddresses(name: string): Promise<ServiceAddresses> {
     const memory = this.#memory;
-    const askV6 =
-      this.#family === 6 ||
-      (this.#family === 'both' && (memory.serviceHasIpv6 !== false || memory.pollsSinceIpv6Check >= IPV6_RECHECK_EVERY));
+    const askV6 = this.#family === 6 || (this.#family === 'both' && memory.serviceHasIpv6 !== false);
     const family: AddressFamily = this.#family === 6 ? 6 : askV6 ? 'both' : 4;
-    if (askV6) memory.pollsSinceIpv6Check = 0;
-    else memory.pollsSinceIpv6Check += 1;
+    this.#askedIpv6 ||= askV6;
     const lookup = await lookupAddresses(this.#scope.resolver, name, family);
     if (lookup.failure) return { addresses: undefined, complete: false, queries: lookup.queries };
     if (askV6) memory.serviceHasIpv6 = lookup.records.some((record) => record.type === 'AAAA');
     return { addresses: new Set(lookup.records.map((record) => record.address)), complete: !lookup.truncated, queries: lookup.queries };
+  }
+
+  /**
+   * On a poll that found a change, the Service's AAAA when this poll did not ask it (it had none):
+   * a pod that changed may be the first with IPv6. Unchanged polls never ask it, so a Service
+   * whose running pods gain IPv6 without any change shows it at the next change. `undefined`
+   * when there is nothing to ask; no addresses when the lookup failed (nothing learned).
+   */
+  async ipv6OnChange(name: string): Promise<{ addresses: ReadonlySet<string>; queries: number } | undefined> {
+    if (this.#family !== 'both' || this.#askedIpv6) return undefined;
+    this.#askedIpv6 = true;
+    const result = await this.#scope.resolver.lookup(name, 'AAAA');
+    if (!isObserved(result)) return { addresses: new Set(), queries: result.queries };
+    const records = result.outcome === 'answer' ? result.answers.filter((record): record is AddressRecord => record.type === 'AAAA') : [];
+    this.#memory.serviceHasIpv6 = records.length > 0;
+    return { addresses: new Set(records.map((record) => record.address)), queries: result.queries };
   }
 
   /**

@@ -10,8 +10,6 @@
  */
 import type { AddressRecord } from '../dns/types';
 
-/** After this many polls without asking the Service's AAAA (it had none), ask again, as a Service can become dual-stack: about every 5 minutes at the default interval, so an unchanged poll costs a third message once in 60. */
-export const IPV6_RECHECK_EVERY = 60;
 /** Memories kept per process (least recently created dropped first). */
 const MAX_MEMORIES = 256;
 
@@ -25,8 +23,6 @@ export interface SrvMemory {
   overflow: ReadonlyMap<string, string | null>;
   /** Whether the Service's AAAA had records when last asked; `undefined` before that. */
   serviceHasIpv6: boolean | undefined;
-  /** Polls since the Service's AAAA was last asked. */
-  pollsSinceIpv6Check: number;
   /** The last SRV answer carried the addresses of every target (then the Service's set is not asked). */
   glueComplete: boolean;
 }
@@ -35,7 +31,7 @@ const memories = new Map<string, SrvMemory>();
 
 /** A fresh memory: nothing known. */
 export function emptyMemory(): SrvMemory {
-  return { targets: new Map(), unresolved: new Set(), overflow: new Map(), serviceHasIpv6: undefined, pollsSinceIpv6Check: 0, glueComplete: false };
+  return { targets: new Map(), unresolved: new Set(), overflow: new Map(), serviceHasIpv6: undefined, glueComplete: false };
 }
 
 /** The memory shared under `key`, or a new one; `undefined` keys get a memory of their own. */
