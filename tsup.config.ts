@@ -8,8 +8,12 @@ const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { versio
 // http2, tls) with the codec. We bundle its `packet.js` alone: the codec, nothing else.
 const dns2Packet = createRequire(import.meta.url).resolve('dns2/package.json').replace(/package\.json$/, 'packet.js');
 
+// No source maps: the bundle is not minified, so a stack trace into `dist/` already points at
+// readable code the package ships. Maps would point at `src/*.ts` files it does not ship (or, with
+// `sourcesContent`, carry a second copy of the whole source: most of the tarball's weight), and
+// bundlers that follow dependencies' maps warn about the missing files.
 const shared = {
-  sourcemap: true,
+  sourcemap: false,
   clean: false,
   target: 'node20',
   platform: 'node',
