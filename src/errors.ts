@@ -17,6 +17,9 @@ export type ErrorCode =
   | 'ERR_LISTENER'
   | 'ERR_SELF_NOT_LISTED'
   | 'ERR_FOREIGN_PEER'
+  | 'ERR_SERVICE_NOT_FOUND'
+  | 'ERR_PORT_NOT_FOUND'
+  | 'ERR_NO_MEMBERS'
   | 'ERR_WAIT_TIMEOUT'
   | 'ERR_INTERNAL';
 
@@ -63,18 +66,47 @@ export class LookupError extends DiscoveryError {
   readonly queryName: string;
   /** The record type that was queried, e.g. `"SRV"`. */
   readonly queryType: string;
+  /** The nameserver that answered with an error, or the last one tried (`ip:port`, `[v6]:port`); `undefined` when none was. */
+  readonly server: string | undefined;
+  /** How the answer that settled the lookup travelled; `undefined` when none came (a timeout, a network error). */
+  readonly transport: 'udp' | 'tcp' | undefined;
+  /** The RCODE the server answered (2 SERVFAIL, 5 REFUSED, …); `undefined` for a timeout or a network error. */
+  readonly rcode: number | undefined;
+  /** Messages sent over every server and attempt. */
+  readonly queries: number;
+  /** Wall time of the whole lookup, in milliseconds. */
+  readonly durationMs: number;
 
   constructor(
     code: LookupErrorCode,
     queryName: string,
     queryType: string,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; details?: LookupErrorDetails },
   ) {
-    super(code, message, options);
+    super(code, message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.queryName = queryName;
     this.queryType = queryType;
+    this.server = options?.details?.server;
+    this.transport = options?.details?.transport;
+    this.rcode = options?.details?.rcode;
+    this.queries = options?.details?.queries ?? 0;
+    this.durationMs = options?.details?.durationMs ?? 0;
   }
+}
+
+/** What a {@link LookupError} knows of the lookup besides its name and type. */
+export interface LookupErrorDetails {
+  /** See {@link LookupError.server}. */
+  readonly server?: string | undefined;
+  /** See {@link LookupError.transport}. */
+  readonly transport?: 'udp' | 'tcp' | undefined;
+  /** See {@link LookupError.rcode}. */
+  readonly rcode?: number | undefined;
+  /** See {@link LookupError.queries}. */
+  readonly queries?: number;
+  /** See {@link LookupError.durationMs}. */
+  readonly durationMs?: number;
 }
 
 /** An operation was attempted on (or interrupted by) a closed discovery. */
@@ -106,15 +138,53 @@ export class ListenerError extends DiscoveryError {
 export class SelfNotListedError extends DiscoveryError {
   /** This pod's name. */
   readonly podName: string;
+  /** What was asked (e.g. `SRV _mysql._tcp.mysql.default.svc.cluster.local.`), when known. */
+  readonly query: string | undefined;
+  /** The peers DNS listed instead, by name. */
+  readonly listed: readonly string[];
 
-  constructor(podName: string) {
+  constructor(podName: string, seen: { readonly query?: string; readonly listed?: readonly string[] } = {}) {
+    const listed = seen.listed ?? [];
+    const shown = listed.length === 0 ? 'no pod' : `${listed.slice(0, 5).join(', ')}${listed.length > 5 ? `, … (${listed.length})` : ''}`;
     super(
       'ERR_SELF_NOT_LISTED',
-      `This pod (${podName}) is running but missing from its own Service in DNS. Kubernetes DNS lists only ready pods: ` +
+      `This pod (${podName}) is running but missing from its own Service in DNS` +
+        `${seen.query === undefined ? '' : `: ${seen.query} lists ${shown}, not ${podName}`}. Kubernetes DNS lists only ready pods: ` +
         "if this pod's readiness waits for its peers, no pod can become ready. Set publishNotReadyAddresses: true on the headless " +
         "Service (and the readiness option to tell ready peers apart), or check the pod's labels against the Service selector.",
     );
     this.podName = podName;
+    this.query = seen.query;
+    this.listed = [...listed];
+  }
+}
+
+/** The codes of a {@link MisconfigurationError}. */
+export type MisconfigurationCode = Extract<ErrorCode, 'ERR_SERVICE_NOT_FOUND' | 'ERR_PORT_NOT_FOUND' | 'ERR_NO_MEMBERS'>;
+
+/**
+ * DNS answers, but what it says means the options (or the Service) are probably wrong, so the
+ * membership is empty: the Service name is NXDOMAIN (`ERR_SERVICE_NOT_FOUND`: a typo in the
+ * service or the namespace, or no ready pod), SRV is NXDOMAIN while the Service has addresses
+ * (`ERR_PORT_NOT_FOUND`: no port of that name), or every pod found is named otherwise than
+ * `<statefulSet>-<n>` (`ERR_NO_MEMBERS`). Reported once per condition by a discovery, in its
+ * first polls; `discover()` rejects with it unless told an empty result is fine. A report only:
+ * the membership is what DNS says.
+ */
+export class MisconfigurationError extends DiscoveryError {
+  declare readonly code: MisconfigurationCode;
+  /** The absolute name whose answer tells it, with its trailing dot. */
+  readonly queryName: string;
+  /** The record type asked, e.g. `"SRV"`. */
+  readonly queryType: string;
+  /** What that name answered. */
+  readonly outcome: 'nxdomain' | 'nodata' | 'answer';
+
+  constructor(code: MisconfigurationCode, what: { readonly queryName: string; readonly queryType: string; readonly outcome: 'nxdomain' | 'nodata' | 'answer' }, message: string) {
+    super(code, message);
+    this.queryName = what.queryName;
+    this.queryType = what.queryType;
+    this.outcome = what.outcome;
   }
 }
 

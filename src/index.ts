@@ -5,8 +5,9 @@
  * @module headless-discovery
  */
 export { createDiscovery, discover } from './runtime/create';
+export type { DiscoverOptions } from './runtime/create';
 export { Discovery } from './runtime/discovery';
-export type { DiscoveryEvents, MembershipChange } from './runtime/events';
+export type { DiscoveryEvents, MembershipChange, PollingState } from './runtime/events';
 export type { BootstrapOptions, ClusterProbe } from './runtime/bootstrap-loop';
 export type { WaitForOptions, WaitForSeedOptions } from './runtime/wait';
 export type { DiscoveryOptions, EnvironmentSources, ReadinessOption, ReadinessTiming } from './config/options';
@@ -24,7 +25,8 @@ export {
   InvalidOptionError,
   ListenerError,
   LookupError,
+  MisconfigurationError,
   SelfNotListedError,
   WaitTimeoutError,
 } from './errors';
-export type { ErrorCode, LookupErrorCode } from './errors';
+export type { ErrorCode, LookupErrorCode, LookupErrorDetails, MisconfigurationCode } from './errors';

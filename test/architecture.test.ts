@@ -14,7 +14,7 @@ const ROOT = join(__dirname, '..');
 const RULES: LayerRules = {
   cli: ['index', 'testing'],
   index: ['runtime', 'config', 'diagnose', 'bootstrap', 'readiness', 'sources', 'membership', 'dns', 'names', 'errors'],
-  runtime: ['config', 'bootstrap', 'readiness', 'sources', 'membership', 'dns', 'names', 'errors'],
+  runtime: ['config', 'diagnose', 'bootstrap', 'readiness', 'sources', 'membership', 'dns', 'names', 'errors'],
   diagnose: ['config', 'sources', 'membership', 'dns', 'names', 'errors'],
   config: ['readiness', 'sources', 'membership', 'dns', 'names', 'errors'],
   testing: ['dns', 'names', 'errors'],

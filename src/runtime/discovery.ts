@@ -10,22 +10,23 @@ import type { BootstrapDecision } from '../bootstrap/decide';
 import type { DiscoveryConfig } from '../config/discovery-config';
 import { membershipContext, sourceSettings } from '../config/layer-settings';
 import { createDnsResolver, type DnsResolver } from '../dns/resolver';
-import { ClosedError, DiscoveryError, ForeignPeerError, ListenerError, SelfNotListedError } from '../errors';
+import { ClosedError, DiscoveryError, ListenerError } from '../errors';
 import { members } from '../membership/diff';
 import type { MembershipContext } from '../membership/identity';
 import { applyReadiness, initialState, markStale, reconcile, type MembershipState, type ReconcileResult } from '../membership/reconcile';
-import { checkSelfPresence, INITIAL_SELF_PRESENCE, type SelfPresence } from '../membership/self-presence';
 import type { Membership, Peer } from '../membership/types';
-import { parseOrdinal } from '../names';
 import { ReadinessMonitor } from '../readiness/monitor';
 import { observeInOrder, type PollOutcome } from '../sources/fallback';
 import { createSources } from '../sources/registry';
 import type { Source } from '../sources/source';
 import { runBootstrap, type BootstrapOptions } from './bootstrap-loop';
 import { ChangeQueue } from './change-queue';
-import type { DiscoveryEvents, MembershipChange } from './events';
+import { ErrorReporter } from './error-reporter';
+import type { DiscoveryEvents, MembershipChange, PollingState } from './events';
+import { MembershipChecks } from './membership-checks';
 import { SafeEmitter } from './safe-emitter';
 import { PollScheduler } from './scheduler';
+import { StaleWatch } from './stale-watch';
 import { resolveLimits, waitForCondition, waitUntil, type WaitForOptions, type WaitForSeedOptions } from './wait';
 
 /** Test seams of the runtime. */
@@ -53,15 +54,13 @@ export class Discovery
   readonly #readiness: ReadinessMonitor | undefined;
   readonly #controller = new AbortController();
   readonly #queues = new Set<ChangeQueue<MembershipChange>>();
-  readonly #isMemberPod: boolean;
+  readonly #errors = new ErrorReporter(this);
+  readonly #checks: MembershipChecks;
+  readonly #staleWatch: StaleWatch;
   #state: MembershipState;
-  #selfPresence: SelfPresence = INITIAL_SELF_PRESENCE;
   #consecutiveFailures = 0;
-  #staleTimer: NodeJS.Timeout | undefined;
   #started: Promise<Membership> | undefined;
   #closing: Promise<void> | undefined;
-  #warned = false;
-  readonly #foreign = new Set<string>();
   readonly #onExternalAbort = (): void => void this.close();
 
   /** @internal Use {@link createDiscovery}. */
@@ -69,12 +68,19 @@ export class Discovery
     super();
     this.#config = config;
     this.#context = membershipContext(config);
-    this.#isMemberPod = parseOrdinal(config.podName, config.statefulSet) !== null;
     this.#resolver = dependencies.sources
       ? undefined
       : createDnsResolver({ nameservers: config.nameservers, timeoutMs: config.dnsTimeoutMs, attempts: config.dnsAttempts });
     this.#sources = dependencies.sources ?? createSources(config.sources, this.#resolver as DnsResolver, sourceSettings(config));
     this.#now = dependencies.now ?? Date.now;
+    this.#staleWatch = new StaleWatch(config.maxStaleMs, this.#now);
+    this.#checks = new MembershipChecks({
+      config,
+      resolver: this.#resolver,
+      signal: this.#controller.signal,
+      now: this.#now,
+      report: (error) => this.#errors.report(error),
+    });
     this.#scheduler = new PollScheduler(() => this.#poll(), config.timing, () => performance.now(), dependencies.random ?? Math.random);
     this.#readiness = config.readiness
       ? new ReadinessMonitor({ config: config.readiness, onChange: () => this.#readinessChanged() })
@@ -92,6 +98,22 @@ export class Discovery
   /** The current membership: an immutable snapshot, replaced (never mutated) on every change. */
   get membership(): Membership {
     return this.#state.membership;
+  }
+
+  /**
+   * Where polling stands: whether a poll runs now, when the last one started and ended, and when
+   * the next one is due. For display and diagnosis (the `watch` command shows it).
+   */
+  get polling(): PollingState {
+    const status = this.#scheduler.status();
+    const offset = this.#now() - performance.now();
+    const wall = (at: number | undefined): number | null => (at === undefined ? null : Math.round(at + offset));
+    return {
+      inFlight: status.inFlight,
+      lastStartedAt: wall(status.lastStartedAt),
+      lastEndedAt: wall(status.lastEndedAt),
+      nextAt: this.closed ? null : wall(status.nextAt),
+    };
   }
 
   /** Aborts when the discovery closes: tie your own work to the discovery's lifetime with it. */
@@ -195,29 +217,14 @@ export class Discovery
       process.emitWarning(`A listener for "error" threw: ${String(error)}`, 'HeadlessDiscoveryWarning');
       return;
     }
-    this.#reportError(new ListenerError(event, error));
-  }
-
-  /** Emit `error`; with nobody listening, say so once as a process warning instead of staying silent. */
-  #reportError(error: DiscoveryError): void {
-    if (this.listenerCount('error') > 0) {
-      this.emit('error', error);
-      return;
-    }
-    if (this.#warned) return;
-    this.#warned = true;
-    process.emitWarning(
-      `${error.message} (further errors of this discovery are not reported: add an "error" listener to see them)`,
-      { type: 'HeadlessDiscoveryWarning', code: error.code },
-    );
+    this.#errors.report(new ListenerError(event, error));
   }
 
   async #poll(): Promise<Membership> {
     const outcome = await this.#observe();
     if (this.closed) throw new ClosedError('The discovery was closed during a poll.');
-    for (const failure of outcome?.failures ?? []) this.#reportError(failure.error);
+    for (const failure of outcome?.failures ?? []) this.#errors.report(failure.error);
     const observation = outcome?.observation;
-    if (observation?.ok) this.#reportForeign(observation.foreign ?? []);
     const wasStale = this.membership.stale;
     const monitor = this.#readiness;
     const readiness = monitor ? (name: string) => monitor.isReady(name) : null;
@@ -229,10 +236,10 @@ export class Discovery
       consecutiveFailures: this.#consecutiveFailures,
       degraded: this.membership.completeness === 'degraded',
     });
-    if (observation && !observation.ok) this.#reportError(observation.error);
+    if (observation && !observation.ok) this.#errors.report(observation.error);
     if (!wasStale && this.membership.stale) this.#wentStale();
     if (wasStale && !this.membership.stale) this.#becameFresh();
-    if (succeeded) this.#checkSelf();
+    if (observation?.ok) this.#checks.afterSuccess(observation, this.membership);
     monitor?.track(this.membership.peers);
     return this.membership;
   }
@@ -243,17 +250,8 @@ export class Discovery
       return await observeInOrder(this.#sources, this.#controller.signal, this.#config.retry);
     } catch (error) {
       if (this.closed) throw new ClosedError('The discovery was closed during a poll.');
-      this.#reportError(new DiscoveryError('ERR_INTERNAL', `A poll failed unexpectedly (please report this): ${String(error)}`, { cause: error }));
+      this.#errors.report(new DiscoveryError('ERR_INTERNAL', `A poll failed unexpectedly (please report this): ${String(error)}`, { cause: error }));
       return undefined;
-    }
-  }
-
-  /** Each name outside the Service's domain is reported once. */
-  #reportForeign(hosts: readonly string[]): void {
-    for (const host of hosts) {
-      if (this.#foreign.has(host)) continue;
-      this.#foreign.add(host);
-      this.#reportError(new ForeignPeerError(host, this.#config.serviceDomain));
     }
   }
 
@@ -281,38 +279,21 @@ export class Discovery
 
   #wentStale(): void {
     this.emit('stale', this.membership);
-    const { maxStaleMs } = this.#config;
-    if (maxStaleMs === null) return;
-    const since = this.membership.staleSince ?? this.#now();
-    // Timers and the wall clock disagree by a millisecond now and then: re-arm until the clock agrees.
-    const arm = (): void => {
-      this.#staleTimer = setTimeout(() => {
-        if (this.closed || !this.membership.stale || this.membership.staleSince !== since) return;
-        const staleFor = this.#now() - since;
-        if (staleFor < maxStaleMs) return arm();
-        this.emit('staleTooLong', this.membership, staleFor);
-      }, Math.max(1, since + maxStaleMs - this.#now()));
-      this.#staleTimer.unref();
-    };
-    arm();
+    this.#staleWatch.arm(
+      this.membership.staleSince ?? this.#now(),
+      (since) => !this.closed && this.membership.stale && this.membership.staleSince === since,
+      (staleFor) => this.emit('staleTooLong', this.membership, staleFor),
+    );
   }
 
   #becameFresh(): void {
-    clearTimeout(this.#staleTimer);
+    this.#staleWatch.disarm();
     this.emit('fresh', this.membership);
-  }
-
-  #checkSelf(): void {
-    if (!this.#isMemberPod) return;
-    const check = checkSelfPresence(this.#selfPresence, this.membership, this.#config.timing.intervalMs, this.#now());
-    this.#selfPresence = check.presence;
-    if (!check.report) return;
-    this.#reportError(new SelfNotListedError(this.#config.podName));
   }
 
   async #shutdown(): Promise<void> {
     this.#config.signal?.removeEventListener('abort', this.#onExternalAbort);
-    clearTimeout(this.#staleTimer);
+    this.#staleWatch.disarm();
     const closed = new ClosedError();
     this.#controller.abort(closed);
     await Promise.allSettled([this.#scheduler.stop(closed), this.#readiness?.close()]);

@@ -47,3 +47,15 @@ export interface MembershipChange {
   /** What changed. */
   readonly diff: MembershipDiff;
 }
+
+/** Where polling stands, as `discovery.polling` tells it (times in ms since the Unix epoch). */
+export interface PollingState {
+  /** A poll is running now. */
+  readonly inFlight: boolean;
+  /** When the last poll started; `null` before the first. */
+  readonly lastStartedAt: number | null;
+  /** When the last poll ended; `null` before the first ended. */
+  readonly lastEndedAt: number | null;
+  /** When the next poll is due; `null` while one runs, before `start()`, and after `close()`. */
+  readonly nextAt: number | null;
+}

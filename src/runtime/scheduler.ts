@@ -26,6 +26,14 @@ function waiter<R>(): Waiter<R> {
   return { promise, resolve, reject };
 }
 
+/** Where polling stands (monotonic times); `undefined` for what has not happened or is not planned. */
+export interface SchedulerStatus {
+  readonly inFlight: boolean;
+  readonly lastStartedAt: number | undefined;
+  readonly lastEndedAt: number | undefined;
+  readonly nextAt: number | undefined;
+}
+
 /** Runs `poll` on a schedule; see the module description. */
 export class PollScheduler<R> {
   readonly #poll: () => Promise<R>;
@@ -37,7 +45,10 @@ export class PollScheduler<R> {
   #inFlight: Promise<void> | undefined;
   #requested: Waiter<R> | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** When the armed timer fires, on the monotonic clock; `undefined` when none is armed. */
+  #timerAt: number | undefined;
   #lastStart = Number.NEGATIVE_INFINITY;
+  #lastEnd: number | undefined;
   #stopped = false;
 
   /** @param now - A monotonic clock (`performance.now`), so a wall-clock jump cannot stall polling. */
@@ -67,6 +78,16 @@ export class PollScheduler<R> {
     return requested.promise;
   }
 
+  /** Where polling stands, on the monotonic clock given to the constructor. */
+  status(): SchedulerStatus {
+    return {
+      inFlight: this.#inFlight !== undefined,
+      lastStartedAt: Number.isFinite(this.#lastStart) ? this.#lastStart : undefined,
+      lastEndedAt: this.#lastEnd,
+      nextAt: this.#stopped || this.#inFlight ? undefined : this.#timerAt,
+    };
+  }
+
   /** Stop: no further poll starts, waiting requests reject with `reason`; resolves when the poll in flight has ended. */
   async stop(reason: Error = new ClosedError()): Promise<void> {
     this.#stopped = true;
@@ -83,20 +104,25 @@ export class PollScheduler<R> {
       this.#start();
       return;
     }
-    this.#timer = setTimeout(() => this.#start(), wait);
-    this.#timer.unref();
+    this.#after(wait);
   }
 
   #scheduleRegular(): void {
     clearTimeout(this.#timer);
     const history = { ...this.#history, first: this.#polls === 1 };
-    this.#timer = setTimeout(() => this.#start(), nextPollDelay(this.#timing, history, this.#random));
+    this.#after(nextPollDelay(this.#timing, history, this.#random));
+  }
+
+  #after(delay: number): void {
+    this.#timerAt = this.#now() + delay;
+    this.#timer = setTimeout(() => this.#start(), delay);
     this.#timer.unref();
   }
 
   #start(): void {
     if (this.#stopped || this.#inFlight) return;
     clearTimeout(this.#timer);
+    this.#timerAt = undefined;
     const requested = this.#requested;
     this.#requested = undefined;
     this.#lastStart = this.#now();
@@ -106,6 +132,7 @@ export class PollScheduler<R> {
       (error: unknown) => requested?.reject(error),
     ).finally(() => {
       this.#inFlight = undefined;
+      this.#lastEnd = this.#now();
       if (this.#stopped) return;
       if (this.#requested) this.#arm();
       else this.#scheduleRegular();

@@ -17,6 +17,13 @@ const CODES: Record<FailedResult['outcome'], LookupErrorCode> = {
 /** A {@link LookupError} describing `result`, with a message an operator can act on. */
 export function toLookupError(result: FailedResult): LookupError {
   const what = `${result.type} lookup of ${result.name}`;
+  const details = {
+    server: result.server,
+    transport: result.transport,
+    rcode: 'rcode' in result ? result.rcode : undefined,
+    queries: result.queries,
+    durationMs: result.durationMs,
+  };
   const where = result.server === undefined ? '' : ` (last server ${result.server})`;
   switch (result.outcome) {
     case 'timeout':
@@ -24,15 +31,16 @@ export function toLookupError(result: FailedResult): LookupError {
         CODES.timeout,
         result.name,
         result.type,
-        `${what} timed out after ${result.queries} ${result.queries === 1 ? 'query' : 'queries'}${where}; keeping the last known membership.`,
+        `${what} timed out after ${result.queries} ${result.queries === 1 ? 'query' : 'queries'} in ${Math.round(result.durationMs)} ms${where}.`,
+        { details },
       );
     case 'network-error':
       return new LookupError(
         CODES['network-error'],
         result.name,
         result.type,
-        `${what} failed: ${result.error.message}${where}; keeping the last known membership.`,
-        { cause: result.error },
+        `${what} failed: ${result.error.message}${where}.`,
+        { cause: result.error, details },
       );
     case 'servfail':
     case 'refused':
@@ -42,7 +50,8 @@ export function toLookupError(result: FailedResult): LookupError {
         CODES[result.outcome],
         result.name,
         result.type,
-        `${what} answered ${name}${where}; keeping the last known membership.`,
+        `${what} answered ${name}${where}.`,
+        { details },
       );
     }
   }

@@ -153,8 +153,10 @@ describe('this pod missing from its own Service', () => {
     const reported = nextEvent(discovery, 'error', (error) => error.code === 'ERR_SELF_NOT_LISTED');
     await discovery.start();
     const [error] = await reported;
-    expect(error.message).toContain('mysql-2');
     expect(error.message).toContain('publishNotReadyAddresses');
+    // It says what was asked and what came back.
+    expect(error.message).toContain('SRV _mysql._tcp.mysql.default.svc.cluster.local. lists mysql-0, mysql-1, not mysql-2');
+    expect(error).toMatchObject({ podName: 'mysql-2', query: 'SRV _mysql._tcp.mysql.default.svc.cluster.local.', listed: ['mysql-0', 'mysql-1'] });
     await queries(5);
     expect(errors).toEqual(['ERR_SELF_NOT_LISTED']);
   });

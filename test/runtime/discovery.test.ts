@@ -272,6 +272,23 @@ describe('addresses, families and zones', () => {
 });
 
 describe('lifecycle', () => {
+  it('says where polling stands: in flight, when the last poll started and ended, when the next is due', async () => {
+    harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
+    const discovery = track(createDiscovery(options({ intervalMs: 60_000 })));
+    expect(discovery.polling).toEqual({ inFlight: false, lastStartedAt: null, lastEndedAt: null, nextAt: null });
+    const started = Date.now();
+    const polled = discovery.start();
+    expect(discovery.polling).toMatchObject({ inFlight: true, lastEndedAt: null, nextAt: null });
+    await polled;
+    const after = discovery.polling;
+    expect(after.inFlight).toBe(false);
+    expect(after.lastStartedAt).toBeGreaterThanOrEqual(started - 1);
+    expect(after.lastEndedAt).toBeGreaterThanOrEqual(after.lastStartedAt ?? Number.POSITIVE_INFINITY);
+    expect(after.nextAt).toBeGreaterThan(after.lastEndedAt ?? Number.POSITIVE_INFINITY);
+    await discovery.close();
+    expect(discovery.polling.nextAt).toBeNull();
+  });
+
   it('a listener that throws is reported and does not stop the loop', async () => {
     const svc = harness.cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 1 });
     const discovery = track(createDiscovery(options()));

@@ -126,6 +126,23 @@ describe('the regular schedule', () => {
   });
 });
 
+describe('status()', () => {
+  it('tells whether a poll runs, when the last one started and ended, and when the next is due', async () => {
+    const run = controlledPoll();
+    const subject = create(run.poll);
+    expect(subject.status()).toEqual({ inFlight: false, lastStartedAt: undefined, lastEndedAt: undefined, nextAt: undefined });
+    const first = subject.request();
+    await vi.advanceTimersByTimeAsync(30);
+    expect(subject.status()).toEqual({ inFlight: true, lastStartedAt: 0, lastEndedAt: undefined, nextAt: undefined });
+    run.finish();
+    await first;
+    await vi.advanceTimersByTimeAsync(0);
+    expect(subject.status()).toEqual({ inFlight: false, lastStartedAt: 0, lastEndedAt: 30, nextAt: 30 + TIMING.intervalMs });
+    await vi.advanceTimersByTimeAsync(TIMING.intervalMs);
+    run.finish();
+  });
+});
+
 describe('stop()', () => {
   it('rejects waiting requests, waits for the poll in flight, and starts no poll afterwards', async () => {
     const run = controlledPoll();
