@@ -4,7 +4,9 @@
  *
  * The rules follow the deterministic-seed pattern (only the pod with ordinal `ordinalStart` may
  * form a cluster) hardened with "ask peers first": a seed that lost its volume sees the cluster
- * its peers report and rejoins it instead of forming a second one.
+ * its peers report and rejoins it instead of forming a second one. Nothing is assumed: a seed
+ * that asked nobody initializes only when it is the only pod listed and its own data is known to
+ * be empty (or when told to assume it, `assumeNoCluster`), and every reason says what was checked.
  *
  * @module
  */
@@ -38,8 +40,19 @@ export interface BootstrapInput {
    * peer missing from the map could not be asked. Without a map, peers are not asked at all.
    */
   readonly reports?: ReadonlyMap<string, ClusterReport | null>;
-  /** What this pod's own data says: a `clusterId` when it already holds data of a cluster. */
+  /**
+   * What this pod's own data says: a `clusterId` when it already holds data of a cluster, `null`
+   * (or no `clusterId`) when it holds none. Absent: not checked, which a seed that asked nobody
+   * does not initialize on.
+   */
   readonly local?: ClusterReport | null;
+  /**
+   * Let the seed initialize without `reports` although other pods are listed (or its own data was
+   * not checked): it then assumes that no cluster exists, and its reason says so. A seed that lost
+   * its volume while its peers hold the data forms a second cluster this way; use it only where
+   * that cannot happen (a cache, data rebuilt from elsewhere). Default `false`.
+   */
+  readonly assumeNoCluster?: boolean;
 }
 
 /** What to do. */
@@ -92,6 +105,8 @@ interface View {
   readonly seed: Peer | null;
   /** Ready peers other than this pod. */
   readonly others: readonly Peer[];
+  /** Peers listed in DNS other than this pod, ready or not. */
+  readonly listed: readonly Peer[];
   readonly readySeed: Peer | null;
   /** Ready peers whose answer names a cluster. */
   readonly reporting: readonly Peer[];
@@ -117,6 +132,7 @@ function readView(membership: Membership, input: BootstrapInput): View {
     selfOrdinal: parseOrdinal(input.podName, deriveStatefulSet(seedName) ?? seedName),
     seed: membership.peers.find((peer) => peer.name === seedName) ?? null,
     others,
+    listed: membership.peers.filter((peer) => peer.name !== input.podName),
     readySeed,
     reporting,
     primaryName,
@@ -166,10 +182,37 @@ function decideAsSeed(view: View): BootstrapDecision {
       { clusterId, target: existing, cloneFrom: existing, replicateFrom: orphaned ? null : (view.primary ?? existing) },
     );
   }
-  const unasked = input.reports ? others.filter((peer) => !input.reports?.has(peer.name)) : [];
+  if (!input.reports) return decideUnaskedSeed(view);
+  const unasked = others.filter((peer) => !input.reports?.has(peer.name));
   if (unasked.length > 0) return decision(view, 'wait', `could not ask ${names(unasked)} whether a cluster already exists`);
-  const asked = input.reports ? (others.length > 0 ? ` (asked ${names(others)})` : ' (no other peer is ready)') : '';
-  return decision(view, 'initialize', `this pod is the seed (${view.seedName}) and no peer reports a cluster${asked}`);
+  const asked = others.length > 0 ? `asked ${names(others)}, and none reports a cluster` : 'no other peer is ready to ask';
+  return decision(view, 'initialize', `this pod is the seed (${view.seedName}); ${asked}; ${ownData(input)}`);
+}
+
+/** The seed that asked nobody: initialize only when nobody else is listed and its own data is known empty, or when told to assume. */
+function decideUnaskedSeed(view: View): BootstrapDecision {
+  const { listed, input } = view;
+  const seed = `this pod is the seed (${view.seedName})`;
+  if (input.assumeNoCluster) {
+    const others = listed.length > 0 ? `${names(listed)} ${listed.length === 1 ? 'is' : 'are'} listed too and` : 'no other pod is listed;';
+    return decision(view, 'initialize', `${seed}; ${others} no peer was asked; ${ownData(input)}: assumed that no cluster exists (assumeNoCluster: true)`);
+  }
+  const known = input.local !== undefined;
+  if (listed.length === 0 && known) return decision(view, 'initialize', `${seed}, the only pod listed in DNS (no peer to ask), and ${ownData(input)}`);
+  const why =
+    listed.length > 0
+      ? `${names(listed)} ${listed.length === 1 ? 'is' : 'are'} listed too, and without a probe nobody asked whether ${listed.length === 1 ? 'it holds' : 'they hold'} a cluster`
+      : 'it is the only pod listed, but its own data was not checked (no local)';
+  return decision(
+    view,
+    'wait',
+    `${seed}, but ${why}: give bootstrap() a probe (decideBootstrap() reports)${listed.length > 0 ? '' : ' or local (null when this pod holds no data)'}, or set assumeNoCluster: true to initialize anyway`,
+  );
+}
+
+/** What the decision knows of this pod's own data, for its reason. */
+function ownData(input: BootstrapInput): string {
+  return input.local === undefined ? 'its own data was not checked (no local)' : 'its own data holds no cluster';
 }
 
 /** Any other pod: join the seed (or, with `any-ready`, a ready member that reports the cluster), or wait for one. */
@@ -183,12 +226,12 @@ function decideAsJoiner(view: View): BootstrapDecision {
     if (!readySeed) return decision(view, 'wait', `waiting for ${seedText} to be ready`);
     if (asked && view.clusterOf(readySeed) === undefined) return decision(view, 'wait', `${seedText} is up but reports no cluster yet`);
     target = readySeed;
-    reason = `join ${seedText}`;
+    reason = `join ${seedText}${asked ? '' : ' (not asked whether it holds a cluster: no probe)'}`;
   } else {
     const pool = asked ? view.reporting : view.others;
     target = pool.find((peer) => peer.name === view.seedName) ?? pool[0] ?? null;
     if (!target) return decision(view, 'wait', asked ? 'waiting for a ready member that reports the cluster' : 'waiting for a ready member');
-    reason = `join ${target.name}${target.name === view.seedName ? ' (the seed)' : ', a ready member'}`;
+    reason = `join ${target.name}${target.name === view.seedName ? ' (the seed)' : ', a ready member'}${asked ? ', which reports the cluster' : ' (not asked whether it holds a cluster: no probe)'}`;
   }
   return decision(view, 'join', reason, {
     clusterId: view.clusterOf(target) ?? null,

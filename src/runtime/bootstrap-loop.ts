@@ -6,7 +6,7 @@
  * @module
  */
 import { decideBootstrap, type BootstrapDecision, type BootstrapInput, type ClusterReport } from '../bootstrap/decide';
-import { integerIn } from '../config/checks';
+import { booleanOr, integerIn } from '../config/checks';
 import { BOOTSTRAP_DEFAULTS } from '../config/defaults';
 import { WaitTimeoutError } from '../errors';
 import type { Membership, Peer } from '../membership/types';
@@ -17,10 +17,12 @@ import { resolveLimits, summarize, waitUntil, type Observable } from './wait';
 export type ClusterProbe = (peer: Peer, signal: AbortSignal) => Promise<ClusterReport | null | undefined>;
 
 /** Options of `discovery.bootstrap()`. */
-export interface BootstrapOptions extends Pick<BootstrapInput, 'joinPolicy' | 'local'> {
+export interface BootstrapOptions extends Pick<BootstrapInput, 'joinPolicy' | 'local' | 'assumeNoCluster'> {
   /**
    * Asked of every ready peer (but this pod) before deciding, so a seed that lost its data finds
-   * the cluster its peers already form. Without it, the decision rests on DNS alone.
+   * the cluster its peers already form. Without it, nobody is asked: the seed initializes only as
+   * the only pod listed with `local` saying it has no data (or with `assumeNoCluster`), and waits
+   * otherwise.
    */
   readonly probe?: ClusterProbe;
   /** How long one probe may take. Default: 2000. */
@@ -39,6 +41,7 @@ export interface BootstrapOptions extends Pick<BootstrapInput, 'joinPolicy' | 'l
 export async function runBootstrap(source: Observable, podName: string, intervalMs: number, options: BootstrapOptions): Promise<BootstrapDecision> {
   const limits = resolveLimits(options, BOOTSTRAP_DEFAULTS.stableForIntervals * intervalMs);
   const probeTimeoutMs = integerIn('probeTimeoutMs', options.probeTimeoutMs, BOOTSTRAP_DEFAULTS.probeTimeoutMs, 1, 600_000);
+  const assumeNoCluster = booleanOr('assumeNoCluster', options.assumeNoCluster, false);
   const started = performance.now();
   const remaining = (): number | undefined => (limits.timeoutMs === undefined ? undefined : Math.max(1, limits.timeoutMs - (performance.now() - started)));
   let last: BootstrapDecision | undefined;
@@ -60,6 +63,7 @@ export async function runBootstrap(source: Observable, podName: string, interval
       podName,
       ...(options.joinPolicy === undefined ? {} : { joinPolicy: options.joinPolicy }),
       ...(options.local === undefined ? {} : { local: options.local }),
+      ...(assumeNoCluster ? { assumeNoCluster } : {}),
       ...(reports === undefined ? {} : { reports }),
     });
     if (decision.action !== 'wait') return decision;

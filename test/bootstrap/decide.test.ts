@@ -49,11 +49,42 @@ const decide = (membership: Membership, input: BootstrapInput) => brief(decideBo
 const all3 = ['mysql-0', 'mysql-1', 'mysql-2'];
 
 describe('decideBootstrap scenarios', () => {
-  it('first boot in parallel, DNS only: the seed initializes, N clones from N-1, everyone replicates from the seed', () => {
+  it('first boot in parallel, DNS only: the seed waits for a probe (or initializes when told to assume), N clones from N-1, everyone replicates from the seed', () => {
     const membership = view(all3);
-    expect(decide(membership, { podName: 'mysql-0' })).toEqual({ action: 'initialize', target: null, cloneFrom: null, replicateFrom: null });
-    expect(decide(membership, { podName: 'mysql-1' })).toEqual({ action: 'join', target: 'mysql-0', cloneFrom: 'mysql-0', replicateFrom: 'mysql-0' });
+    const unprobed = decideBootstrap(membership, { podName: 'mysql-0', local: null });
+    expect(unprobed.action).toBe('wait');
+    expect(unprobed.reason).toContain('mysql-1, mysql-2 are listed too');
+    expect(unprobed.reason).toContain('probe');
+    expect(unprobed.reason).toContain('assumeNoCluster');
+    const assumed = decideBootstrap(membership, { podName: 'mysql-0', assumeNoCluster: true });
+    expect(brief(assumed)).toEqual({ action: 'initialize', target: null, cloneFrom: null, replicateFrom: null });
+    expect(assumed.reason).toContain('no peer was asked');
+    expect(assumed.reason).toContain('its own data was not checked');
+    expect(assumed.reason).toContain('assumed that no cluster exists');
+    const joining = decideBootstrap(membership, { podName: 'mysql-1' });
+    expect(brief(joining)).toEqual({ action: 'join', target: 'mysql-0', cloneFrom: 'mysql-0', replicateFrom: 'mysql-0' });
+    expect(joining.reason).toContain('not asked whether it holds a cluster');
     expect(decide(membership, { podName: 'mysql-2' })).toEqual({ action: 'join', target: 'mysql-0', cloneFrom: 'mysql-1', replicateFrom: 'mysql-0' });
+  });
+
+  it('DNS only, the seed alone: it initializes when its own data is known to be empty, and says what it checked', () => {
+    const alone = view(['mysql-0']);
+    const known = decideBootstrap(alone, { podName: 'mysql-0', local: null });
+    expect(known.action).toBe('initialize');
+    expect(known.reason).toBe('this pod is the seed (mysql-0), the only pod listed in DNS (no peer to ask), and its own data holds no cluster');
+    const unknown = decideBootstrap(alone, { podName: 'mysql-0' });
+    expect(unknown.action).toBe('wait');
+    expect(unknown.reason).toContain('its own data was not checked');
+    // A listed pod that is not ready (publishNotReadyAddresses) may hold data too.
+    expect(decide(view(['mysql-0', 'mysql-1'], { ready: ['mysql-0'] }), { podName: 'mysql-0', local: null }).action).toBe('wait');
+  });
+
+  it('with a probe, the reason names who was asked and whether the seed\'s own data was checked', () => {
+    const nobody = reports({ 'mysql-1': null, 'mysql-2': null });
+    expect(decideBootstrap(view(all3), { podName: 'mysql-0', reports: nobody, local: null }).reason).toBe(
+      'this pod is the seed (mysql-0); asked mysql-1, mysql-2, and none reports a cluster; its own data holds no cluster',
+    );
+    expect(decideBootstrap(view(all3), { podName: 'mysql-0', reports: nobody }).reason).toContain('its own data was not checked');
   });
 
   it('first boot in parallel, asking peers: joiners wait until the seed reports the cluster', () => {
@@ -113,7 +144,7 @@ describe('decideBootstrap scenarios', () => {
 
   it('ordinalStart = 10: db-10 is the seed; db-0 would not be', () => {
     const membership = view(['db-10', 'db-11', 'db-12'], { ordinalStart: 10, statefulSet: 'db' });
-    expect(decide(membership, { podName: 'db-10' }).action).toBe('initialize');
+    expect(decide(membership, { podName: 'db-10', reports: reports({ 'db-11': null, 'db-12': null }) }).action).toBe('initialize');
     expect(decide(membership, { podName: 'db-12' })).toMatchObject({ action: 'join', target: 'db-10', cloneFrom: 'db-11' });
     expect(decide(membership, { podName: 'db-0' })).toMatchObject({ action: 'join', target: 'db-10' });
   });
@@ -143,6 +174,25 @@ const podArb = fc.integer({ min: 0, max: 5 }).map((ordinal) => `mysql-${ordinal}
 const otherArb = fc.constantFrom('other-0', 'mysql', 'mysql-01', '10-0-0-9');
 
 describe('decideBootstrap properties', () => {
+  it('without reports (and without assumeNoCluster), no membership with another ready member ever yields initialize', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.oneof(podArb, otherArb), { minLength: 1, maxLength: 7 }),
+        fc.array(fc.boolean(), { minLength: 7, maxLength: 7 }),
+        fc.oneof(podArb, otherArb),
+        fc.option(fc.option(fc.record({ clusterId: fc.constantFrom('c1', 'c2') }), { nil: null }), { nil: undefined }),
+        fc.constantFrom('seed' as const, 'any-ready' as const),
+        (pods, readiness, podName, local, joinPolicy) => {
+          const membership = view(pods, { ready: pods.filter((_, index) => readiness[index]) });
+          fc.pre(membership.ready.some((peer) => peer.name !== podName));
+          const decision = decideBootstrap(membership, { podName, joinPolicy, ...(local === undefined ? {} : { local }) });
+          expect(decision.action).not.toBe('initialize');
+          if (decision.action === 'wait' && podName === 'mysql-0') expect(decision.reason).toContain('probe');
+        },
+      ),
+    );
+  });
+
   it('only the seed initializes, and only on a fresh view where nobody reports a cluster and it has no data', () => {
     fc.assert(
       fc.property(
@@ -165,6 +215,8 @@ describe('decideBootstrap properties', () => {
             const readyOthers = membership.ready.filter((peer) => peer.name !== podName);
             for (const peer of readyOthers) expect(answers?.[peer.name]?.clusterId).toBeUndefined();
             if (answers) for (const peer of readyOthers) expect(peer.name in answers).toBe(true);
+            // Asking nobody, the seed initializes only as the only pod listed.
+            if (!answers) expect(membership.peers.filter((peer) => peer.name !== podName)).toEqual([]);
           }
           if (decision.action === 'join' && decision.target) expect(membership.ready).toContain(decision.target);
           if (decision.cloneFrom) expect(decision.cloneFrom.name).not.toBe(podName);
