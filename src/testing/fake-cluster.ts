@@ -8,9 +8,11 @@
 import { formatNameserver } from '../dns/nameserver';
 import { AddressAllocator, type PodNetwork } from './addresses';
 import { LoopbackDnsServer, type IncomingQuery, type OutageMode } from './server';
-import { answerQuestion, type FakePod, type FakePort, type ZoneAnswer, type ZoneService } from './zone';
+import { FakeService, type FakeServiceDefinition } from './fake-service';
+import { answerQuestion, type FakePod, type FakePort, type ZoneAnswer } from './zone';
 
-export type { FakePod, FakePort, IncomingQuery, OutageMode, PodNetwork };
+export { FakeService };
+export type { FakePod, FakePort, FakeServiceDefinition, IncomingQuery, OutageMode, PodNetwork };
 
 /** Options of {@link createFakeCluster}. */
 export interface FakeClusterOptions {
@@ -34,28 +36,6 @@ export interface FakeClusterOptions {
   readonly srvGlue?: 'all' | 'none' | number;
 }
 
-/** A Service to define. Pods are named `<statefulSet>-<ordinal>`. */
-export interface FakeServiceDefinition {
-  /** The Service name (an RFC 1123 label). */
-  readonly name: string;
-  /** Default: `default`. */
-  readonly namespace?: string;
-  /** Named ports get SRV records. Default: none. */
-  readonly ports?: readonly FakePort[];
-  /** Pod-name prefix. Default: the service name. */
-  readonly statefulSet?: string;
-  /** First ordinal (`.spec.ordinals.start`). Default: 0. */
-  readonly ordinalStart?: number;
-  /** Pods created at once, all ready. Default: 0. */
-  readonly replicas?: number;
-  /** List pods in DNS even when not ready. Default: false. */
-  readonly publishNotReadyAddresses?: boolean;
-  /** Address families of every pod. Default: `['IPv4']`. */
-  readonly ipFamilies?: readonly ('IPv4' | 'IPv6')[];
-  /** False for Deployment-style pods without a hostname (named by dashed IP in DNS). Default: true. */
-  readonly hostnames?: boolean;
-}
-
 /** Query counters since the cluster started. */
 export interface FakeClusterStats {
   /** Queries received over UDP. */
@@ -66,131 +46,8 @@ export interface FakeClusterStats {
   readonly truncated: number;
 }
 
-/** A Service of the fake cluster, and the controls of its pods. */
-export class FakeService {
-  /** The Service name. */
-  readonly name: string;
-  /** Its namespace. */
-  readonly namespace: string;
-  /** The pods' name prefix. */
-  readonly statefulSet: string;
-  /** The first pod's ordinal. */
-  readonly ordinalStart: number;
-  #definition: Required<Pick<FakeServiceDefinition, 'ports' | 'publishNotReadyAddresses' | 'ipFamilies' | 'hostnames'>>;
-  readonly #cluster: FakeCluster;
-  readonly #addresses: AddressAllocator;
-  #pods: FakePod[] = [];
-
-  /** @internal Use {@link FakeCluster.defineService}. */
-  constructor(cluster: FakeCluster, addresses: AddressAllocator, definition: FakeServiceDefinition) {
-    this.#cluster = cluster;
-    this.#addresses = addresses;
-    this.name = definition.name;
-    this.namespace = definition.namespace ?? 'default';
-    this.statefulSet = definition.statefulSet ?? definition.name;
-    this.ordinalStart = definition.ordinalStart ?? 0;
-    this.#definition = {
-      ports: definition.ports ?? [],
-      publishNotReadyAddresses: definition.publishNotReadyAddresses ?? false,
-      ipFamilies: definition.ipFamilies ?? ['IPv4'],
-      hostnames: definition.hostnames ?? true,
-    };
-  }
-
-  /** The pods, sorted by ordinal. */
-  get pods(): readonly FakePod[] {
-    return this.#pods;
-  }
-
-  /** `<service>.<namespace>.svc.<zone>` */
-  get host(): string {
-    return `${this.name}.${this.namespace}.svc.${this.#cluster.clusterDomain}`;
-  }
-
-  /** `<pod>.<service>.<namespace>.svc.<zone>` */
-  podHost(podName: string): string {
-    return `${podName}.${this.host}`;
-  }
-
-  /**
-   * Set the number of replicas, as a StatefulSet does: pods with ordinals in
-   * `[ordinalStart, ordinalStart + replicas)` exist (missing ones are created, with new
-   * addresses), the others are removed.
-   */
-  scale(replicas: number, options: { ready?: boolean } = {}): this {
-    if (!Number.isInteger(replicas) || replicas < 0) throw new RangeError(`replicas must be a non-negative integer, got ${replicas}`);
-    const end = this.ordinalStart + replicas;
-    const kept = this.#pods.filter((pod) => pod.ordinal < end);
-    for (let ordinal = this.ordinalStart; ordinal < end; ordinal++) {
-      if (kept.some((pod) => pod.ordinal === ordinal)) continue;
-      kept.push(this.#newPod(ordinal, options.ready ?? true));
-    }
-    return this.#set(kept);
-  }
-
-  /** Mark a pod ready or not (not-ready pods leave DNS unless `publishNotReadyAddresses`). */
-  setReady(podName: string, ready: boolean): this {
-    return this.#set(this.#pods.map((pod) => (pod.name === podName ? { ...pod, ready } : pod)), podName);
-  }
-
-  /**
-   * Re-create a pod: same name and ordinal, ready, with new addresses, or with `addresses` (to
-   * play an address reused by another pod, or two pods trading addresses).
-   */
-  restart(podName: string, options: { readonly addresses?: readonly string[] } = {}): this {
-    return this.#set(
-      this.#pods.map((pod) => {
-        if (pod.name !== podName) return pod;
-        const fresh = this.#newPod(pod.ordinal, true);
-        return options.addresses ? { ...fresh, addresses: [...options.addresses] } : fresh;
-      }),
-      podName,
-    );
-  }
-
-  /**
-   * Change the Service's address families, as turning a Service dual-stack does: every pod gets
-   * an address of each family added (and loses those of a family removed), without restarting.
-   */
-  setIpFamilies(families: readonly ('IPv4' | 'IPv6')[]): this {
-    const wanted = new Set(families);
-    this.#definition = { ...this.#definition, ipFamilies: [...families] };
-    return this.#set(
-      this.#pods.map((pod) => {
-        const kept = pod.addresses.filter((address) => wanted.has(address.includes(':') ? 'IPv6' : 'IPv4'));
-        const have = new Set(kept.map((address) => (address.includes(':') ? 'IPv6' : 'IPv4')));
-        const added = this.#addresses.allocate(families.filter((family) => !have.has(family)));
-        return { ...pod, addresses: [...kept, ...added] };
-      }),
-    );
-  }
-
-  /** Delete a pod (until the next `scale()` re-creates it). */
-  deletePod(podName: string): this {
-    return this.#set(this.#pods.filter((pod) => pod.name !== podName), podName);
-  }
-
-  /** @internal The zone's view of this Service. */
-  toZone(): ZoneService {
-    return { name: this.name, namespace: this.namespace, ...this.#definition, pods: this.#pods };
-  }
-
-  #newPod(ordinal: number, ready: boolean): FakePod {
-    return { name: `${this.statefulSet}-${ordinal}`, ordinal, addresses: this.#addresses.allocate(this.#definition.ipFamilies), ready };
-  }
-
-  #set(pods: FakePod[], mustContain?: string): this {
-    if (mustContain !== undefined && !this.#pods.some((pod) => pod.name === mustContain)) {
-      throw new RangeError(`no pod "${mustContain}" in service ${this.namespace}/${this.name}`);
-    }
-    this.#pods = pods.sort((a, b) => a.ordinal - b.ordinal);
-    this.#cluster.touch();
-    return this;
-  }
-}
-
 /** A running fake cluster DNS. Create it with {@link createFakeCluster}. */
-export class FakeCluster {
+export class FakeCluster implements AsyncDisposable {
   /** The cluster DNS zone it serves, e.g. `cluster.local`. */
   readonly clusterDomain: string;
   /** The TTL of every record and the SOA minimum, in seconds. */
@@ -277,6 +134,11 @@ export class FakeCluster {
   async close(): Promise<void> {
     this.#listeners.clear();
     await this.#server?.close();
+  }
+
+  /** `await using cluster = await createFakeCluster()` closes it at the end of the scope (`await using`: Node 24 and later). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   /** @internal A Service changed: bump the SOA serial, as CoreDNS does on every API change. */

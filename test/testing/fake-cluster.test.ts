@@ -157,4 +157,12 @@ describe('controls', () => {
     await Promise.all([fake.close(), fake.close()]);
     expect(await settle()).toBe(baseline);
   });
+
+  it('is AsyncDisposable: Symbol.asyncDispose closes it (what `await using` calls)', async () => {
+    const fake = await createFakeCluster();
+    fake.defineService({ name: 'web', replicas: 1 });
+    await nodeResolver(fake).resolve4('web.default.svc.cluster.local');
+    await fake[Symbol.asyncDispose]();
+    await expect(nodeResolver(fake).resolve4('web.default.svc.cluster.local')).rejects.toMatchObject({ code: expect.stringMatching(/ECONNREFUSED|ETIMEOUT|ETIMEDOUT/) });
+  });
 });
