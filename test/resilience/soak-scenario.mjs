@@ -174,10 +174,12 @@ export async function runSoak(settings) {
       counts.leave++;
       if (outage === null) return;
       // A leave while DNS is out: only a readiness verdict may cause one, and then the peer is
-      // still in the (already updated) membership, seen by a source, and not ready. The event's
-      // argument is the member as it was, so the membership is what tells the two apart.
+      // still in the (already updated) membership, and not ready. It may be missing from DNS
+      // since before the outage (held by the leave hysteresis) when its probe fails. A leave
+      // caused by DNS takes the peer out of the membership. The event's argument is the member as
+      // it was, so the membership is what tells the two apart.
       const now = discovery.membership.peers.find((candidate) => candidate.name === peer.name);
-      const byReadiness = spec.readinessDriven && now !== undefined && now.sources.length > 0 && !now.ready;
+      const byReadiness = spec.readinessDriven && now !== undefined && !now.ready;
       if (!byReadiness) {
         counts.leavesInOutage++;
         violations.push(
