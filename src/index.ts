@@ -17,7 +17,7 @@ export type { AddressFamily } from './sources/address-lookup';
 export { decideBootstrap } from './bootstrap/decide';
 export type { BootstrapAction, BootstrapDecision, BootstrapInput, ClusterReport, JoinPolicy } from './bootstrap/decide';
 export { diagnose, CHECK_IDS } from './diagnose';
-export type { CheckId, DiagnoseExtra, Diagnosis, Finding, FindingStatus } from './diagnose';
+export type { CheckId, DiagnoseExtra, Diagnosis, DiagnosisProgress, Finding, FindingStatus } from './diagnose';
 export {
   ClosedError,
   DiscoveryError,

@@ -6,14 +6,20 @@
  *
  * @module
  */
-import { createDiscovery, type DiscoveryEvents, type Membership, type Peer } from '../index';
-import { createFakeCluster } from '../testing/index';
+import { createDiscovery, type Discovery, type DiscoveryEvents, type DiscoveryOptions, type Membership, type Peer } from '../index';
+import { createFakeCluster, type FakeCluster } from '../testing/index';
 
 const INTERVAL_MS = 400;
 const STEP_DEADLINE_MS = 15_000;
 
-/** Run the demo, writing to `write`; resolves with the exit code. */
-export async function runDemo(write: (line: string) => void): Promise<number> {
+/** The demo's DNS timing (short, so the outage shows quickly); `--timeout` and `--attempts` change it. */
+export const DEMO_DNS_TIMING = { dnsTimeoutMs: 300, dnsAttempts: 1 } as const;
+
+/**
+ * Run the demo, writing to `write`; resolves with the exit code. `timing` overrides
+ * {@link DEMO_DNS_TIMING}.
+ */
+export async function runDemo(write: (line: string) => void, timing: Pick<DiscoveryOptions, 'dnsTimeoutMs' | 'dnsAttempts'> = {}): Promise<number> {
   const started = Date.now();
   const clock = (): string => `[${((Date.now() - started) / 1000).toFixed(2).padStart(5)}s]`;
   const say = (text: string): void => write(`${clock()} ${text}`);
@@ -24,7 +30,7 @@ export async function runDemo(write: (line: string) => void): Promise<number> {
 
   const cluster = await createFakeCluster();
   const mysql = cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }] });
-  const discovery = createDiscovery({
+  const options: DiscoveryOptions = {
     service: 'mysql',
     namespace: 'default',
     clusterDomain: cluster.clusterDomain,
@@ -32,10 +38,11 @@ export async function runDemo(write: (line: string) => void): Promise<number> {
     podName: 'mysql-1',
     nameservers: [cluster.nameserver],
     intervalMs: INTERVAL_MS,
-    dnsTimeoutMs: 300,
-    dnsAttempts: 1,
+    ...DEMO_DNS_TIMING,
+    ...timing,
     maxIntervalMs: 800,
-  });
+  };
+  const discovery = await createOrClose(options, cluster);
 
   discovery.on('join', (peer) => say(`join    ${describePeer(peer)}`));
   discovery.on('leave', (peer) => say(`leave   ${peer.name}`));
@@ -118,5 +125,15 @@ export async function runDemo(write: (line: string) => void): Promise<number> {
   } finally {
     await discovery.close();
     await cluster.close();
+  }
+}
+
+/** The demo's discovery; an invalid option (a bad `--timeout`) closes the cluster before it is rethrown. */
+async function createOrClose(options: DiscoveryOptions, cluster: FakeCluster): Promise<Discovery> {
+  try {
+    return createDiscovery(options);
+  } catch (error) {
+    await cluster.close();
+    throw error;
   }
 }

@@ -1,17 +1,20 @@
 #!/usr/bin/env node
 /**
  * The `headless-discovery` command: `watch`, `doctor`, `demo`. Parses arguments with
- * `node:util` `parseArgs`; usage errors are one line and exit code 2, expected failures never
- * print a stack trace.
+ * `node:util` `parseArgs`; usage errors are one line and exit code 2 (a mistyped command or
+ * flag gets a "did you mean"), expected failures never print a stack trace.
  *
  * @module
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
 import { InvalidOptionError } from '../index';
-import { SHARED_FLAGS, UsageError, flagOn, toDiscoveryOptions, type SharedValues } from './args';
+import { dnsTiming, flagOn, originOf, toDiscoveryOptions, UsageError, type SharedValues } from './args';
 import { runDemo } from './demo';
 import { runDoctor } from './doctor';
+import { DEMO_FLAG_LIST, parseArgsOptions, SHARED_FLAG_LIST, type Flag } from './flags';
 import { HELP } from './help';
+import type { TerminalStream } from './progress-line';
+import { didYouMean } from './suggest';
 import { runWatch } from './watch';
 
 declare const __VERSION__: string;
@@ -19,9 +22,24 @@ declare const __VERSION__: string;
 const COMMANDS = ['watch', 'doctor', 'demo'] as const;
 type Command = (typeof COMMANDS)[number];
 
+/** Where the command writes, and what ends a `watch`. */
+export interface CommandIo {
+  readonly stdout: TerminalStream;
+  readonly stderr: TerminalStream;
+  /** Resolves when a `watch` should end. Default: the first SIGINT or SIGTERM. */
+  readonly stopped?: () => Promise<void>;
+}
+
+const PROCESS_IO: CommandIo = { stdout: process.stdout, stderr: process.stderr };
+
 /** Run the command line `argv` (without node and the script); resolves with the exit code. */
-export async function main(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): Promise<number> {
-  const out = (text: string): void => void process.stdout.write(text);
+export async function main(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  io: CommandIo = PROCESS_IO,
+): Promise<number> {
+  const out = (text: string): void => void io.stdout.write(text);
+  let values: SharedValues = {};
   try {
     const [first, ...rest] = argv;
     if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
@@ -32,41 +50,56 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
       out(`${__VERSION__}\n`);
       return 0;
     }
-    if (!COMMANDS.includes(first as Command)) throw new UsageError(`unknown command "${first}"; expected one of: ${COMMANDS.join(', ')} (see --help)`);
+    if (!COMMANDS.includes(first as Command)) {
+      throw new UsageError(`unknown command "${first}"${didYouMean(first, COMMANDS)} (commands: ${COMMANDS.join(', ')}; see --help)`);
+    }
     const command = first as Command;
 
     if (command === 'demo') {
-      const { values } = parse(rest, { help: { type: 'boolean', short: 'h' } }, false);
+      ({ values } = parse(rest, DEMO_FLAG_LIST, false));
       if (values['help']) return help(command, out);
-      return await runDemo((line) => out(`${line}\n`));
+      return await runDemo((line) => out(`${line}\n`), dnsTiming(values, env));
     }
 
-    const { values, positionals } = parse(rest, SHARED_FLAGS, true);
+    const parsed = parse(rest, SHARED_FLAG_LIST, true);
+    values = parsed.values;
     if (values['help']) return help(command, out);
-    const options = toDiscoveryOptions(positionals, values, env);
+    const options = toDiscoveryOptions(parsed.positionals, values, env);
     const json = flagOn(values, env, 'json');
-    if (command === 'doctor') return await runDoctor(options, json, out);
-    return await runWatch(options, json, { stdout: process.stdout, stopped: interrupted() });
+    if (command === 'doctor') return await runDoctor(options, json, io);
+    return await runWatch(options, json, { stdout: io.stdout, stopped: (io.stopped ?? interrupted)() });
   } catch (error) {
-    if (error instanceof UsageError || error instanceof InvalidOptionError) {
-      process.stderr.write(`headless-discovery: ${error.message}\n`);
+    if (error instanceof InvalidOptionError) {
+      const from = originOf(error.option, values, env);
+      io.stderr.write(`headless-discovery: ${from === undefined ? '' : `${from}: `}${error.message}\n`);
       return 2;
     }
-    process.stderr.write(`headless-discovery: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (error instanceof UsageError) {
+      io.stderr.write(`headless-discovery: ${error.message}\n`);
+      return 2;
+    }
+    io.stderr.write(`headless-discovery: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
 }
 
-function parse(
-  args: readonly string[],
-  options: NonNullable<ParseArgsConfig['options']>,
-  allowPositionals: boolean,
-): { values: SharedValues; positionals: string[] } {
+/**
+ * Parse `args` against `flags`: an unknown flag is named with the closest known one, then the
+ * values are read strictly (a missing value, a value given to a boolean flag).
+ */
+function parse(args: readonly string[], flags: readonly Flag[], allowPositionals: boolean): { values: SharedValues; positionals: string[] } {
+  const options = parseArgsOptions(flags);
+  const { tokens } = parseArgs({ args: [...args], options, allowPositionals: true, strict: false, tokens: true });
+  for (const token of tokens) {
+    if (token.kind !== 'option' || token.name in options) continue;
+    const known = flags.flatMap((entry) => [`--${entry.name}`, ...(entry.short === undefined ? [] : [`-${entry.short}`])]);
+    throw new UsageError(`unknown option '${token.rawName}'${didYouMean(token.rawName, known, "'")} (see --help)`);
+  }
   try {
     const { values, positionals } = parseArgs({ args: [...args], options, allowPositionals, strict: true });
     return { values: values as SharedValues, positionals };
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message.split('\n')[0] ?? 'invalid arguments' : 'invalid arguments');
+    throw new UsageError(error instanceof Error ? (error.message.split('\n')[0] ?? 'invalid arguments') : 'invalid arguments');
   }
 }
 

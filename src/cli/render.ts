@@ -1,10 +1,12 @@
 /**
- * What `watch` prints: the peer table, one line per event, and the NDJSON records. Pure
- * functions of the membership, so they are tested without a terminal.
+ * What `watch` prints: the peer table, the state of polling, one line per event, and the NDJSON
+ * records. Pure functions of the membership and the polling state (and of `now`), so they are
+ * tested without a terminal.
  *
  * @module
  */
-import type { Membership, Peer } from '../index';
+import { LookupError, MisconfigurationError, SelfNotListedError, type DiscoveryError, type Membership, type Peer, type PollingState } from '../index';
+import { isoOrNull, seconds, timeOfDay } from './time';
 
 /** The state line: freshness, completeness, epoch and counts. */
 export function stateLine(membership: Membership): string {
@@ -36,6 +38,55 @@ export function peerTable(membership: Membership): string[] {
   const lines = table.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
   if (rows.length === 0) lines.push(`(no peers; the seed would be ${membership.seedHost})`);
   return lines;
+}
+
+/**
+ * Where polling stands at `now`: `polls: last ended 1.2 s ago (10:00:01.234Z), next in 3.8 s
+ * (10:00:05.000Z)`, or, during a poll, how long it has been in flight and when the one before
+ * it ended.
+ */
+export function pollingLine(polling: PollingState, now: number): string {
+  if (polling.lastStartedAt === null) return 'polls: none started yet';
+  if (polling.inFlight) {
+    const previous = polling.lastEndedAt === null ? 'none has ended yet' : `the previous ended ${seconds(now - polling.lastEndedAt)} ago (${timeOfDay(polling.lastEndedAt)})`;
+    return `polls: one in flight for ${seconds(now - polling.lastStartedAt)} (since ${timeOfDay(polling.lastStartedAt)}), ${previous}`;
+  }
+  const ended = polling.lastEndedAt === null ? 'none has ended' : `last ended ${seconds(now - polling.lastEndedAt)} ago (${timeOfDay(polling.lastEndedAt)})`;
+  const next =
+    polling.nextAt === null ? 'none scheduled' : polling.nextAt <= now ? `next due now (${timeOfDay(polling.nextAt)})` : `next in ${seconds(polling.nextAt - now)} (${timeOfDay(polling.nextAt)})`;
+  return `polls: ${ended}, ${next}`;
+}
+
+/** The polling state in NDJSON records: times as ISO 8601 strings, `null` when unknown. */
+export function pollingRecord(polling: PollingState): Record<string, unknown> {
+  return {
+    inFlight: polling.inFlight,
+    lastStartedAt: isoOrNull(polling.lastStartedAt),
+    lastEndedAt: isoOrNull(polling.lastEndedAt),
+    nextAt: isoOrNull(polling.nextAt),
+  };
+}
+
+/**
+ * The fields of an `error` record: `code` and `message`, and what the error knows in fields of
+ * its own (the query of a lookup failure or a misconfiguration, the pod missing from DNS).
+ */
+export function errorFields(error: DiscoveryError): Record<string, unknown> {
+  const fields: Record<string, unknown> = { code: error.code, message: error.message };
+  if (error instanceof LookupError) {
+    Object.assign(fields, {
+      queryName: error.queryName,
+      queryType: error.queryType,
+      server: error.server ?? null,
+      transport: error.transport ?? null,
+      rcode: error.rcode ?? null,
+      queries: error.queries,
+      durationMs: Math.round(error.durationMs),
+    });
+  }
+  if (error instanceof MisconfigurationError) Object.assign(fields, { queryName: error.queryName, queryType: error.queryType, outcome: error.outcome });
+  if (error instanceof SelfNotListedError) Object.assign(fields, { podName: error.podName, query: error.query ?? null, listed: error.listed });
+  return fields;
 }
 
 /** One event as a human-readable line with a timestamp. */
@@ -73,7 +124,7 @@ export function membershipRecord(membership: Membership): Record<string, unknown
   };
 }
 
-/** One NDJSON line: `{ time, event, …fields, membership }`. */
-export function ndjson(time: Date, event: string, fields: Record<string, unknown>, membership: Membership): string {
-  return JSON.stringify({ time: time.toISOString(), event, ...fields, membership: membershipRecord(membership) });
+/** One NDJSON line: `{ time, event, …fields, membership, polling }`. */
+export function ndjson(time: Date, event: string, fields: Record<string, unknown>, membership: Membership, polling: PollingState): string {
+  return JSON.stringify({ time: time.toISOString(), event, ...fields, membership: membershipRecord(membership), polling: pollingRecord(polling) });
 }

@@ -1,42 +1,34 @@
 /**
- * `headless-discovery watch <service>`: the membership, live. On a terminal, a peer table redrawn
- * on every change with the latest events below it; with `--json` or when stdout is not a
- * terminal, one JSON object per event (NDJSON). Ends cleanly on SIGINT/SIGTERM.
+ * `headless-discovery watch <service>`: the membership, live. On a terminal, a screen redrawn on
+ * every change and every second (see `watch-screen.ts`); with `--json` or when stdout is not a
+ * terminal, one JSON object per event (NDJSON), each with the membership and the polling state.
+ * Ends cleanly on SIGINT/SIGTERM.
  *
  * @module
  */
-import { createDiscovery, type DiscoveryOptions, type Membership, type Peer } from '../index';
-import { eventLine, ndjson, peerRecord, peerTable, stateLine } from './render';
+import { createDiscovery, MisconfigurationError, type DiscoveryOptions, type Membership, type Peer } from '../index';
+import { lookupRecord, PollLookups } from './poll-lookups';
+import type { TerminalStream } from './progress-line';
+import { errorFields, ndjson, peerRecord } from './render';
+import { WatchScreen } from './watch-screen';
 
 /** Where `watch` writes and what ends it. */
 export interface WatchIo {
-  readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
+  readonly stdout: TerminalStream;
   /** Resolves when the watch should end (Ctrl-C). */
   readonly stopped: Promise<void>;
 }
 
-const EVENT_LINES = 12;
-
 /** Run until `io.stopped`; resolves with the exit code. Throws `InvalidOptionError` for bad options. */
 export async function runWatch(options: DiscoveryOptions, json: boolean, io: WatchIo): Promise<number> {
   const discovery = createDiscovery(options);
-  const live = !json && io.stdout.isTTY === true;
-  const recent: string[] = [];
+  const lookups = new PollLookups(() => discovery.polling);
+  const screen = !json && io.stdout.isTTY === true ? new WatchScreen(io.stdout, options.service, discovery, () => lookups.last) : undefined;
 
-  const redraw = (): void => {
-    const membership = discovery.membership;
-    const header = `headless-discovery watch ${options.service}: ${stateLine(membership)}`;
-    io.stdout.write(`\x1b[H\x1b[2J${[header, '', ...peerTable(membership), '', ...recent].join('\n')}\n`);
-  };
   const report = (event: string, detail: string, fields: Record<string, unknown>): void => {
     const now = new Date();
-    if (!live) {
-      io.stdout.write(`${ndjson(now, event, fields, discovery.membership)}\n`);
-      return;
-    }
-    recent.push(eventLine(now, event, detail, discovery.membership));
-    if (recent.length > EVENT_LINES) recent.shift();
-    redraw();
+    if (screen) screen.event(now, event, detail);
+    else io.stdout.write(`${ndjson(now, event, fields, discovery.membership, discovery.polling)}\n`);
   };
   const describe = (peer: Peer): string => `${peer.name} ${peer.addresses.join(',')}${peer.port === null ? '' : `:${peer.port}`}`;
 
@@ -53,17 +45,25 @@ export async function runWatch(options: DiscoveryOptions, json: boolean, io: Wat
   discovery.on('stale', () => report('stale', 'DNS lookups are failing; keeping the last known peers', {}));
   discovery.on('fresh', () => report('fresh', 'DNS answers again', {}));
   discovery.on('staleTooLong', (_, staleForMs) => report('stale', `stale for ${Math.round(staleForMs / 1000)} s`, { staleForMs }));
-  discovery.on('error', (error) => report('error', `${error.code}: ${error.message}`, { code: error.code, message: error.message }));
+  discovery.on('error', (error) => {
+    if (error instanceof MisconfigurationError) screen?.diagnosed(error);
+    report('error', `${error.code}: ${error.message}`, errorFields(error));
+  });
 
   // The discovery's timers never keep a process alive; a watch must, until it is stopped.
   const keepAlive = setInterval(() => undefined, 1 << 30);
   try {
-    const first: Membership = await Promise.race([discovery.start(), io.stopped.then(() => discovery.membership)]);
-    report('snapshot', `${first.peers.length} peers`, { peers: first.peers.map(peerRecord) });
+    const started = discovery.start();
+    screen?.start();
+    const first: Membership = await Promise.race([started, io.stopped.then(() => discovery.membership)]);
+    const asked = first.peers.length === 0 ? { lookups: lookups.last.map(lookupRecord) } : {};
+    report('snapshot', `${first.peers.length} peers`, { peers: first.peers.map(peerRecord), ...asked });
     await io.stopped;
     return 0;
   } finally {
     clearInterval(keepAlive);
+    screen?.stop();
+    lookups.close();
     await discovery.close();
   }
 }

@@ -29,11 +29,22 @@ export interface DiagnosisDns {
 
 const key = (name: string, type: QueryType): string => `${type} ${absoluteName(name)}`;
 
-/** Wrap `resolver` for one diagnosis; `signal` aborts every lookup. */
-export function createDiagnosisDns(resolver: Resolver, signal: AbortSignal): DiagnosisDns {
+/**
+ * Wrap `resolver` for one diagnosis; `signal` aborts every lookup. `onWaiting` is told the
+ * lookups in flight (`<type> <absolute name>`, in the order asked) whenever they change.
+ */
+export function createDiagnosisDns(resolver: Resolver, signal: AbortSignal, onWaiting?: (lookups: readonly string[]) => void): DiagnosisDns {
   const pending = new Map<string, Promise<LookupResult>>();
   const settled = new Map<string, LookupResult>();
   const inFlight = new Set<string>();
+  const started = (id: string): void => {
+    inFlight.add(id);
+    onWaiting?.([...inFlight]);
+  };
+  const ended = (id: string): void => {
+    inFlight.delete(id);
+    onWaiting?.([...inFlight]);
+  };
   const exchanges = new Map<string, QueryMessage[]>();
   const order: string[] = [];
 
@@ -52,16 +63,16 @@ export function createDiagnosisDns(resolver: Resolver, signal: AbortSignal): Dia
       const id = key(name, type);
       let promise = pending.get(id);
       if (!promise) {
-        inFlight.add(id);
         order.push(id);
+        started(id);
         promise = resolver.lookup(absoluteName(name), type, signal).then(
           (result) => {
-            inFlight.delete(id);
             settled.set(id, result);
+            ended(id);
             return result;
           },
           (error: unknown) => {
-            inFlight.delete(id);
+            ended(id);
             throw error;
           },
         );

@@ -1,12 +1,13 @@
 /**
- * Building findings: one constructor per status, and the form of a skipped check (a `warn`
- * whose only evidence is `skipped: <reason>`, with no fix: the failure it depends on has one).
+ * Building findings: one constructor for every status, and the form of a skipped check (a
+ * `skip` whose only evidence is `skipped: <reason>`, with no fix: the failure it depends on has
+ * one, and a check that does not apply needs none).
  *
  * @module
  */
 import type { CheckId, Finding, FindingStatus } from './types';
 
-/** A finding; `fix` is dropped for a pass. */
+/** A finding; `fix` is dropped for a pass and a skip. */
 export function finding(
   check: CheckId,
   title: string,
@@ -14,15 +15,15 @@ export function finding(
   evidence: readonly string[],
   fix: readonly string[] = [],
 ): Finding {
-  return { check, title, status, evidence: [...evidence], fix: status === 'pass' ? [] : [...fix] };
+  return { check, title, status, evidence: [...evidence], fix: status === 'pass' || status === 'skip' ? [] : [...fix] };
 }
 
-/** A check that did not run because an earlier one failed. */
+/** A check that did not run: an earlier one failed, nothing was there to measure, or it does not apply. */
 export function skipped(check: CheckId, title: string, reason: string): Finding {
-  return finding(check, title, 'warn', [`skipped: ${reason}`]);
+  return finding(check, title, 'skip', [`skipped: ${reason}`]);
 }
 
-/** The worst of `statuses` (`fail` > `warn` > `pass`). */
+/** The worst of the statuses of the parts of one check (`fail` > `warn` > `pass`). */
 export function worst(statuses: readonly FindingStatus[]): FindingStatus {
   if (statuses.includes('fail')) return 'fail';
   if (statuses.includes('warn')) return 'warn';

@@ -5,4 +5,4 @@
  */
 export { diagnose } from './diagnose';
 export { CHECK_IDS } from './types';
-export type { CheckId, DiagnoseExtra, Diagnosis, Finding, FindingStatus } from './types';
+export type { CheckId, DiagnoseExtra, Diagnosis, DiagnosisProgress, Finding, FindingStatus } from './types';

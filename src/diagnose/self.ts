@@ -1,9 +1,10 @@
 /**
  * Check 8, `self`: this pod (its name from the `podName` option, `POD_NAME` or `HOSTNAME`) is
  * among the Service's endpoints: listed among the per-pod names, or its own name
- * `<pod>.<service>…` resolves. Only for a pod named `<statefulSet>-<n>`; any other pod gets a
- * pass saying it is not running as a StatefulSet pod. Missing → fail: Kubernetes DNS lists only
- * ready pods, and a pod whose readiness waits for its peers is never listed.
+ * `<pod>.<service>…` resolves. Only for a pod named `<statefulSet>-<n>`; for any other process
+ * (another workload, a laptop) the check does not apply: a skip saying so, never a pass.
+ * Missing → fail: Kubernetes DNS lists only ready pods, and a pod whose readiness waits for its
+ * peers is never listed.
  *
  * @module
  */
@@ -26,9 +27,7 @@ export async function checkSelf(context: DiagnosisContext, service: ServiceNameR
   const origin = options.podName === undefined ? environment.podName.from : 'the podName option';
   const title = `This pod (${pod}) is listed`;
   if (parseOrdinal(pod, config.statefulSet) === null) {
-    return finding('self', title, 'pass', [
-      `this pod: ${pod} (from ${origin}) is not named ${config.statefulSet}-<n>: not running as a StatefulSet pod, nothing to check`,
-    ]);
+    return skipped('self', title, `this pod: ${pod} (from ${origin}) is not named ${config.statefulSet}-<n>: not running as a StatefulSet pod, nothing to check`);
   }
   if (service.state !== 'addresses') return skipped('self', title, skipReason(service.state));
 

@@ -8,11 +8,12 @@
 import type { EnvironmentSources } from '../config/options';
 
 /**
- * How a check came out: `pass` (as expected), `warn` (works, but worth knowing, or the check
- * was skipped because an earlier one failed) or `fail` (discovery will not find the peers it
- * should).
+ * How a check came out: `pass` (as expected), `warn` (works, but worth knowing), `fail`
+ * (discovery will not find the peers it should) or `skip` (the check did not run: an earlier one
+ * failed, there was nothing to measure, or it does not apply here, such as "this pod is listed"
+ * for a process that is not a StatefulSet pod). A check that did not apply is never a `pass`.
  */
-export type FindingStatus = 'pass' | 'warn' | 'fail';
+export type FindingStatus = 'pass' | 'warn' | 'fail' | 'skip';
 
 /**
  * The stable identifier of a check, in the order the checks run:
@@ -48,7 +49,7 @@ export interface Finding {
   readonly check: CheckId;
   /** One line saying what was checked, e.g. `Service name mysql.default.svc.cluster.local. resolves`. */
   readonly title: string;
-  /** `pass`, `warn` (worth knowing, not an error) or `fail` (makes `doctor` exit 1). */
+  /** `pass`, `warn` (worth knowing, not an error), `fail` (makes `doctor` exit 1) or `skip` (did not run; see {@link FindingStatus}). */
   readonly status: FindingStatus;
   /**
    * What was seen, one fact per line: the query and the server asked, the RCODE, the records,
@@ -72,6 +73,18 @@ export interface Diagnosis {
   readonly ok: boolean;
 }
 
+/** What a running diagnosis waits for, as {@link DiagnoseExtra.onProgress} reports it. */
+export interface DiagnosisProgress {
+  /** The check that runs now. */
+  readonly check: CheckId;
+  /**
+   * The lookups it waits for, as `<type> <absolute name>` (e.g.
+   * `A mysql.default.svc.cluster.local.`), in the order they were asked; empty while the check
+   * needs no answer from DNS.
+   */
+  readonly waitingFor: readonly string[];
+}
+
 /** Extra inputs of `diagnose()` that are not discovery options. */
 export interface DiagnoseExtra {
   /** Aborting it stops the diagnosis: `diagnose` rejects with the signal's reason. */
@@ -81,4 +94,18 @@ export interface DiagnoseExtra {
    * Default: `options.environment`, else the real process environment and files. Meant for tests.
    */
   readonly environment?: EnvironmentSources;
+  /**
+   * Called with each finding as soon as its check completes, in the order of {@link CHECK_IDS}
+   * (`resolv-conf` first: it needs no DNS, so it arrives before any answer does), so a slow or
+   * silent DNS does not hold back what is already known. `soFar` is the diagnosis up to and
+   * including `finding`. The promise `diagnose()` returns still resolves with every finding; an
+   * exception thrown here rejects it.
+   */
+  readonly onFinding?: (finding: Finding, soFar: Diagnosis) => void;
+  /**
+   * Called when a check starts and whenever the set of lookups it waits for changes, to show
+   * what a diagnosis is waiting for (the `doctor` command's progress line). An exception thrown
+   * here rejects `diagnose()`.
+   */
+  readonly onProgress?: (progress: DiagnosisProgress) => void;
 }

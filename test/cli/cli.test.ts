@@ -51,7 +51,10 @@ describe('usage', () => {
 
   it.each([
     [['frobnicate'], /unknown command "frobnicate"/],
-    [['watch', 'mysql', '--colour'], /Unknown option '--colour'/],
+    [['wacth', 'mysql'], /unknown command "wacth": did you mean "watch"\?/],
+    [['watch', 'mysql', '--colour'], /unknown option '--colour'/],
+    [['watch', 'mysql', '--port'], /Option '-p, --port <value>' argument missing/],
+    [['watch', 'mysql', '--timeout', '1s'], /--timeout must be a whole number of milliseconds/],
     [['watch', 'mysql', '--interval', 'soon'], /--interval must be a whole number/],
     [['watch', 'mysql', '--readiness', 'icmp'], /--readiness must be/],
     [['watch'], /a service name is required/],

@@ -46,6 +46,27 @@ describe('doctor', () => {
     expect(result.stdout).toMatch(/^OK: /m);
   });
 
+  it('counts the checks a typo in the service name skips apart from warnings, and names the failure', async () => {
+    cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
+    const result = await doctor(['mysqll', '--port', 'mysql', '--pod-name', 'mysqll-1']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^FAIL {2}Service name mysqll\.default\.svc\.cluster\.local\. resolves \(A\/AAAA\)$/m);
+    for (const title of [/SRV records of _mysql\._tcp\.mysqll/, /Per-pod names resolve/, /Reverse lookups/, /This pod \(mysqll-1\) is listed/, /Ordinals of mysqll/]) {
+      expect(line(result.stdout, 'SKIP', title), String(title)).toBe(true);
+    }
+    expect(result.stdout).not.toMatch(/^WARN/m);
+    expect(result.stdout).toMatch(/^PROBLEMS FOUND: 3 pass, 0 warn, 1 fail, 5 skipped$/m);
+  });
+
+  it('outside a StatefulSet pod, skips "this pod is listed" with the reason, and never passes it', async () => {
+    cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
+    const result = await doctor(['mysql', '--port', 'mysql', '--pod-name', 'vm']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^SKIP {2}This pod \(vm\) is listed\n {6}skipped: this pod: vm \(from the podName option\) is not named mysql-<n>: not running as a StatefulSet pod/m);
+    expect(result.stdout).not.toMatch(/^PASS {2}This pod/m);
+    expect(result.stdout).toMatch(/^OK: 8 pass, 0 warn, 0 fail, 1 skipped$/m);
+  });
+
   it('fails on a missing service, pointing at the EndpointSlices and the selector', async () => {
     const result = await doctor(['mysql', '--port', 'mysql', '--pod-name', 'mysql-1']);
     expect(result.code).toBe(1);

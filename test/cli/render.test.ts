@@ -3,7 +3,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseReadiness, toDiscoveryOptions, UsageError } from '../../src/cli/args';
-import { eventLine, ndjson, peerTable, stateLine } from '../../src/cli/render';
+import { errorFields, eventLine, ndjson, peerTable, pollingLine, stateLine } from '../../src/cli/render';
+import { emptyNotes } from '../../src/cli/watch-screen';
+import { LookupError, MisconfigurationError } from '../../src/errors';
 import { DEFAULT_POLICY } from '../../src/config/defaults';
 import { initialState, reconcile } from '../../src/membership/reconcile';
 import type { Membership } from '../../src/membership/types';
@@ -41,9 +43,65 @@ describe('the terminal view', () => {
   });
 
   it('NDJSON records carry stable field names', () => {
-    const record = JSON.parse(ndjson(new Date(0), 'join', { peer: { name: 'mysql-2' } }, membership([0, 1, 2]))) as Record<string, unknown>;
-    expect(Object.keys(record)).toEqual(['time', 'event', 'peer', 'membership']);
+    const polling = { inFlight: false, lastStartedAt: 1000, lastEndedAt: 1500, nextAt: 6500 };
+    const record = JSON.parse(ndjson(new Date(0), 'join', { peer: { name: 'mysql-2' } }, membership([0, 1, 2]), polling)) as Record<string, unknown>;
+    expect(Object.keys(record)).toEqual(['time', 'event', 'peer', 'membership', 'polling']);
     expect(Object.keys(record['membership'] as object)).toEqual(['epoch', 'stale', 'staleSince', 'completeness', 'source', 'seed', 'self', 'peers', 'ready']);
+    expect(record['polling']).toEqual({ inFlight: false, lastStartedAt: '1970-01-01T00:00:01.000Z', lastEndedAt: '1970-01-01T00:00:01.500Z', nextAt: '1970-01-01T00:00:06.500Z' });
+  });
+});
+
+describe('the polling line', () => {
+  const at = (seconds: number): number => Date.UTC(2026, 10, 25, 10, 0, 0) + seconds * 1000;
+
+  it('before the first poll, during it, between polls and during a later one', () => {
+    expect(pollingLine({ inFlight: false, lastStartedAt: null, lastEndedAt: null, nextAt: null }, at(0))).toBe('polls: none started yet');
+    expect(pollingLine({ inFlight: true, lastStartedAt: at(0), lastEndedAt: null, nextAt: null }, at(12.34))).toBe(
+      'polls: one in flight for 12 s (since 10:00:00.000Z), none has ended yet',
+    );
+    expect(pollingLine({ inFlight: false, lastStartedAt: at(0), lastEndedAt: at(20), nextAt: at(25) }, at(21.2))).toBe(
+      'polls: last ended 1.2 s ago (10:00:20.000Z), next in 3.8 s (10:00:25.000Z)',
+    );
+    expect(pollingLine({ inFlight: false, lastStartedAt: at(0), lastEndedAt: at(20), nextAt: at(25) }, at(25.5))).toBe(
+      'polls: last ended 5.5 s ago (10:00:20.000Z), next due now (10:00:25.000Z)',
+    );
+    expect(pollingLine({ inFlight: true, lastStartedAt: at(25), lastEndedAt: at(20), nextAt: null }, at(205))).toBe(
+      'polls: one in flight for 3 min 0 s (since 10:00:25.000Z), the previous ended 3 min 5 s ago (10:00:20.000Z)',
+    );
+    expect(pollingLine({ inFlight: false, lastStartedAt: at(0), lastEndedAt: at(1), nextAt: null }, at(2))).toBe('polls: last ended 1.0 s ago (10:00:01.000Z), none scheduled');
+  });
+});
+
+describe('an empty membership', () => {
+  const srv = { type: 'SRV', name: '_sql._tcp.mysql.default.svc.cluster.local.', outcome: 'nxdomain', records: 0, rcode: undefined };
+  const a = { type: 'A', name: 'mysql.default.svc.cluster.local.', outcome: 'answer', records: 3, rcode: undefined };
+
+  it('says what the last poll asked and what came back, then the diagnosis; nothing when there are peers', () => {
+    const empty = membership([]);
+    const error = new MisconfigurationError('ERR_PORT_NOT_FOUND', { queryName: srv.name, queryType: 'SRV', outcome: 'nxdomain' }, 'no port named sql.');
+    expect(emptyNotes(empty, [srv, a], undefined)).toEqual([
+      'the last poll asked: SRV _sql._tcp.mysql.default.svc.cluster.local. → NXDOMAIN (no such name)',
+      '                     A mysql.default.svc.cluster.local. → 3 records',
+    ]);
+    expect(emptyNotes(empty, [srv], error).at(-1)).toBe('diagnosis: ERR_PORT_NOT_FOUND (SRV _sql._tcp.mysql.default.svc.cluster.local. → nxdomain): no port named sql.');
+    expect(emptyNotes(membership([0]), [srv], error)).toEqual([]);
+  });
+
+  it('error records carry the fields of the error', () => {
+    const lookup = new LookupError('ERR_DNS_TIMEOUT', 'mysql.default.svc.cluster.local.', 'A', 'timed out', { details: { server: '10.96.0.10:53', queries: 2, durationMs: 400.4 } });
+    expect(errorFields(lookup)).toEqual({
+      code: 'ERR_DNS_TIMEOUT',
+      message: 'timed out',
+      queryName: 'mysql.default.svc.cluster.local.',
+      queryType: 'A',
+      server: '10.96.0.10:53',
+      transport: null,
+      rcode: null,
+      queries: 2,
+      durationMs: 400,
+    });
+    const misconfigured = new MisconfigurationError('ERR_SERVICE_NOT_FOUND', { queryName: 'x.default.svc.cluster.local.', queryType: 'A', outcome: 'nxdomain' }, 'no such Service.');
+    expect(errorFields(misconfigured)).toEqual({ code: 'ERR_SERVICE_NOT_FOUND', message: 'no such Service.', queryName: 'x.default.svc.cluster.local.', queryType: 'A', outcome: 'nxdomain' });
   });
 });
 
@@ -63,6 +121,11 @@ describe('arguments', () => {
       HEADLESS_DISCOVERY_INCLUDE_NOT_READY: 'yes',
     });
     expect(options).toEqual({ service: 'mysql', port: 'mysql', namespace: 'prod', nameservers: ['127.0.0.1:53', '[::1]:53'], includeNotReady: true });
+    expect(toDiscoveryOptions(['mysql'], { timeout: '250' }, { HEADLESS_DISCOVERY_DNS_TIMEOUT_MS: '900', HEADLESS_DISCOVERY_DNS_ATTEMPTS: '3' })).toEqual({
+      service: 'mysql',
+      dnsTimeoutMs: 250,
+      dnsAttempts: 3,
+    });
     expect(() => toDiscoveryOptions(['a', 'b'], {}, {})).toThrow(/expected one service name/);
     expect(() => toDiscoveryOptions(['a'], {}, { HEADLESS_DISCOVERY_INCLUDE_NOT_READY: 'maybe' })).toThrow(/true or false/);
   });

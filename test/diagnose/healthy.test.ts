@@ -73,16 +73,31 @@ describe('a healthy headless Service', () => {
     expect(finding.fix[0]).toContain("the family option (6 or 'both')");
   });
 
-  it('says a pod that is not a StatefulSet pod has nothing to check for itself', async () => {
+  it('skips the self check, never passes it, for a process that is not a StatefulSet pod', async () => {
     const cluster = await fakeCluster();
     cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 2 });
 
     const diagnosis = await run(cluster.nameserver, { port: 'mysql', statefulSet: 'mysql' }, { environment: podEnvironment({ POD_NAME: 'client-7d9f8-xk2p' }) });
 
-    const self = findingOf(diagnosis, 'self');
-    expect(self.status).toBe('pass');
-    expect(self.evidence.join('\n')).toContain('not running as a StatefulSet pod');
+    expect(findingOf(diagnosis, 'self')).toEqual({
+      check: 'self',
+      title: 'This pod (client-7d9f8-xk2p) is listed',
+      status: 'skip',
+      evidence: ['skipped: this pod: client-7d9f8-xk2p (from env:POD_NAME) is not named mysql-<n>: not running as a StatefulSet pod, nothing to check'],
+      fix: [],
+    });
     expect(diagnosis.ok).toBe(true);
+  });
+
+  it('skips the self check on a laptop, whose hostname is no pod name', async () => {
+    const cluster = await fakeCluster();
+    cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 2 });
+    const laptop = podEnvironment({ POD_NAME: undefined, HOSTNAME: 'vm' });
+
+    const diagnosis = await run(cluster.nameserver, { port: 'mysql' }, { environment: laptop });
+
+    expect(findingOf(diagnosis, 'self')).toMatchObject({ title: 'This pod (vm) is listed', status: 'skip' });
+    expect(diagnosis.findings.filter((finding) => finding.status === 'pass').map((finding) => finding.check)).not.toContain('self');
   });
 });
 
