@@ -1,15 +1,18 @@
 /**
  * A fake Kubernetes cluster DNS on loopback: define headless Services backed by StatefulSet-like
- * pods, change them (scale, restart, readiness, delete), simulate outages, and query it with
- * any DNS client.
+ * pods, change them (scale, restart, readiness, termination, delete), simulate outages, and
+ * query it with any DNS client — or, once `startKubernetesApi()` has started it, through a fake
+ * Kubernetes API that serves the same state.
  *
  * @module
  */
 import { formatNameserver } from '../dns/nameserver';
 import { AddressAllocator, type PodNetwork } from './addresses';
-import { LoopbackDnsServer, type IncomingQuery, type OutageMode } from './server';
+import type { FakePod } from './fake-pod';
 import { FakeService, type FakeServiceDefinition } from './fake-service';
-import { answerQuestion, type FakePod, type FakePort, type ZoneAnswer } from './zone';
+import { FakeKubernetesApi, type FakeKubernetesApiOptions } from './kube-api/fake-kubernetes-api';
+import { LoopbackDnsServer, type IncomingQuery, type OutageMode } from './server';
+import { answerQuestion, type FakePort, type ZoneAnswer } from './zone';
 
 export { FakeService };
 export type { FakePod, FakePort, FakeServiceDefinition, IncomingQuery, OutageMode, PodNetwork };
@@ -58,6 +61,7 @@ export class FakeCluster implements AsyncDisposable {
   readonly #srvGlue: 'all' | 'none' | number;
   readonly #listeners = new Set<(query: IncomingQuery) => void>();
   #server: LoopbackDnsServer | undefined;
+  #api: FakeKubernetesApi | undefined;
   #outage: OutageMode | null = null;
   #serial = Math.floor(Date.now() / 1000);
   #stats = { udpQueries: 0, tcpQueries: 0, truncated: 0 };
@@ -101,6 +105,23 @@ export class FakeCluster implements AsyncDisposable {
     return { ...this.#stats };
   }
 
+  /**
+   * Start a fake Kubernetes API (HTTPS on loopback) that serves this cluster's Services, Pods
+   * and EndpointSlices: every `defineService`, `scale`, `setReady`, `restart`, `terminate`,
+   * `deletePod`, `setIpFamilies` and `deleteService` changes what it serves and becomes watch
+   * events, so DNS and API always describe the same cluster. `close()` stops it too.
+   */
+  async startKubernetesApi(options: FakeKubernetesApiOptions = {}): Promise<FakeKubernetesApi> {
+    if (this.#api) throw new Error('the fake Kubernetes API of this cluster is already started');
+    this.#api = await FakeKubernetesApi.start({ services: () => [...this.#services.values()].map((service) => service.toApi()) }, options);
+    return this.#api;
+  }
+
+  /** The fake Kubernetes API, once `startKubernetesApi()` has started it. */
+  get kubernetesApi(): FakeKubernetesApi | undefined {
+    return this.#api;
+  }
+
   /** Define a headless Service (replacing one of the same name and namespace). */
   defineService(definition: FakeServiceDefinition): FakeService {
     if (this.#loopbackPods && definition.ipFamilies?.includes('IPv6')) {
@@ -113,7 +134,7 @@ export class FakeCluster implements AsyncDisposable {
     return service;
   }
 
-  /** Delete a Service: its names become NXDOMAIN. */
+  /** Delete a Service: its names become NXDOMAIN; in the API, the Service, its pods and its slices are deleted. */
   deleteService(name: string, namespace = 'default'): void {
     this.#services.delete(`${namespace}/${name}`);
     this.touch();
@@ -133,7 +154,7 @@ export class FakeCluster implements AsyncDisposable {
   /** Stop serving and release every socket. Idempotent. */
   async close(): Promise<void> {
     this.#listeners.clear();
-    await this.#server?.close();
+    await Promise.all([this.#server?.close(), this.#api?.close()]);
   }
 
   /** `await using cluster = await createFakeCluster()` closes it at the end of the scope (`await using`: Node 24 and later). */
@@ -141,9 +162,10 @@ export class FakeCluster implements AsyncDisposable {
     return this.close();
   }
 
-  /** @internal A Service changed: bump the SOA serial, as CoreDNS does on every API change. */
+  /** @internal A Service changed: bump the SOA serial, as CoreDNS does on every API change, and update the API's objects. */
   touch(): void {
     this.#serial++;
+    this.#api?.sync();
   }
 
   #answer(query: IncomingQuery): ZoneAnswer | 'drop' {

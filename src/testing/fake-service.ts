@@ -1,11 +1,15 @@
 /**
  * A Service of the fake cluster and its StatefulSet-like pods: the controls a test changes them
- * with (scale, restart, readiness, delete, address families).
+ * with (scale, restart, readiness, termination, delete, address families). The DNS and the
+ * Kubernetes API both read the same state.
  *
  * @module
  */
+import { randomUUID } from 'node:crypto';
 import type { AddressAllocator } from './addresses';
-import type { FakePod, FakePort, ZoneService } from './zone';
+import { apiTimestamp, newPod, terminatingPod, type FakePod } from './fake-pod';
+import type { ApiServiceState } from './kube-api/cluster-state';
+import type { FakePort, ZoneService } from './zone';
 
 /** What a Service needs of its cluster. */
 export interface ServiceHost {
@@ -34,6 +38,8 @@ export interface FakeServiceDefinition {
   readonly ipFamilies?: readonly ('IPv4' | 'IPv6')[];
   /** False for Deployment-style pods without a hostname (named by dashed IP in DNS). Default: true. */
   readonly hostnames?: boolean;
+  /** The Service's `spec.selector`, which its pods carry as labels (and the Service as its own labels). Default: `{ app: <statefulSet> }`. */
+  readonly selector?: Readonly<Record<string, string>>;
 }
 
 /** A Service of the fake cluster, and the controls of its pods. */
@@ -46,6 +52,12 @@ export class FakeService {
   readonly statefulSet: string;
   /** The first pod's ordinal. */
   readonly ordinalStart: number;
+  /** The Service's `metadata.uid` (its EndpointSlices' owner). */
+  readonly uid = randomUUID();
+  /** The Service's `spec.selector`. */
+  readonly selector: Readonly<Record<string, string>>;
+  readonly #createdAt = apiTimestamp(Date.now());
+  readonly #statefulSetUid = randomUUID();
   #definition: Required<Pick<FakeServiceDefinition, 'ports' | 'publishNotReadyAddresses' | 'ipFamilies' | 'hostnames'>>;
   readonly #cluster: ServiceHost;
   readonly #addresses: AddressAllocator;
@@ -59,6 +71,7 @@ export class FakeService {
     this.namespace = definition.namespace ?? 'default';
     this.statefulSet = definition.statefulSet ?? definition.name;
     this.ordinalStart = definition.ordinalStart ?? 0;
+    this.selector = { ...(definition.selector ?? { app: this.statefulSet }) };
     this.#definition = {
       ports: definition.ports ?? [],
       publishNotReadyAddresses: definition.publishNotReadyAddresses ?? false,
@@ -85,7 +98,8 @@ export class FakeService {
   /**
    * Set the number of replicas, as a StatefulSet does: pods with ordinals in
    * `[ordinalStart, ordinalStart + replicas)` exist (missing ones are created, with new
-   * addresses), the others are removed.
+   * addresses and UIDs), the others are removed at once (`terminate()` first plays a graceful
+   * scale-down).
    */
   scale(replicas: number, options: { ready?: boolean } = {}): this {
     if (!Number.isInteger(replicas) || replicas < 0) throw new RangeError(`replicas must be a non-negative integer, got ${replicas}`);
@@ -98,14 +112,15 @@ export class FakeService {
     return this.#set(kept);
   }
 
-  /** Mark a pod ready or not (not-ready pods leave DNS unless `publishNotReadyAddresses`). */
+  /** Mark a pod ready or not (not-ready pods leave DNS unless `publishNotReadyAddresses`; in the API, `serving` follows). */
   setReady(podName: string, ready: boolean): this {
     return this.#set(this.#pods.map((pod) => (pod.name === podName ? { ...pod, ready } : pod)), podName);
   }
 
   /**
-   * Re-create a pod: same name and ordinal, ready, with new addresses, or with `addresses` (to
-   * play an address reused by another pod, or two pods trading addresses).
+   * Re-create a pod: same name and ordinal, ready, not terminating, with a new UID and new
+   * addresses, or with `addresses` (to play an address reused by another pod, or two pods
+   * trading addresses).
    */
   restart(podName: string, options: { readonly addresses?: readonly string[] } = {}): this {
     return this.#set(
@@ -135,6 +150,18 @@ export class FakeService {
     );
   }
 
+  /**
+   * Start deleting a pod gracefully, as `kubectl delete pod` does: its `deletionTimestamp` is set
+   * and it stays until {@link deletePod} (or `scale()` below it) removes it. In the API its
+   * endpoints stay with `terminating: true` (and `ready: false`, unless the Service publishes
+   * not-ready addresses); DNS drops it, as CoreDNS drops endpoints that are not ready.
+   * `restart()` replaces it with a new incarnation that is not terminating.
+   */
+  terminate(podName: string): this {
+    const now = Date.now();
+    return this.#set(this.#pods.map((pod) => (pod.name === podName ? terminatingPod(pod, now) : pod)), podName);
+  }
+
   /** Delete a pod (until the next `scale()` re-creates it). */
   deletePod(podName: string): this {
     return this.#set(this.#pods.filter((pod) => pod.name !== podName), podName);
@@ -145,8 +172,22 @@ export class FakeService {
     return { name: this.name, namespace: this.namespace, ...this.#definition, pods: this.#pods };
   }
 
+  /** @internal The Kubernetes API's view of this Service. */
+  toApi(): ApiServiceState {
+    return {
+      ...this.toZone(),
+      uid: this.uid,
+      creationTimestamp: this.#createdAt,
+      statefulSet: this.statefulSet,
+      statefulSetUid: this.#statefulSetUid,
+      selector: this.selector,
+      ipFamilies: this.#definition.ipFamilies,
+      pods: this.#pods,
+    };
+  }
+
   #newPod(ordinal: number, ready: boolean): FakePod {
-    return { name: `${this.statefulSet}-${ordinal}`, ordinal, addresses: this.#addresses.allocate(this.#definition.ipFamilies), ready };
+    return newPod(`${this.statefulSet}-${ordinal}`, ordinal, this.#addresses.allocate(this.#definition.ipFamilies), ready);
   }
 
   #set(pods: FakePod[], mustContain?: string): this {

@@ -21,8 +21,8 @@ export interface FakePort {
   readonly protocol?: 'tcp' | 'udp' | 'sctp';
 }
 
-/** A pod as the fake cluster holds it. */
-export interface FakePod {
+/** What DNS needs of a pod (the fake cluster's pods, `FakePod`, carry more). */
+export interface ZonePod {
   /** `<statefulSet>-<ordinal>`. */
   readonly name: string;
   /** Its StatefulSet ordinal. */
@@ -31,6 +31,8 @@ export interface FakePod {
   readonly addresses: readonly string[];
   /** Whether it is ready (not-ready pods are left out of DNS unless the Service publishes them). */
   readonly ready: boolean;
+  /** Whether it is terminating (its deletionTimestamp is set). Default: false. */
+  readonly terminating?: boolean;
 }
 
 /** A headless Service and the pods it selects. */
@@ -41,7 +43,7 @@ export interface ZoneService {
   readonly publishNotReadyAddresses: boolean;
   /** False for pods without a hostname (Deployment-style): they are named by their dashed IP. */
   readonly hostnames: boolean;
-  readonly pods: readonly FakePod[];
+  readonly pods: readonly ZonePod[];
 }
 
 /** The whole zone. */
@@ -99,9 +101,17 @@ interface Endpoint {
   readonly address: string;
 }
 
+/**
+ * Whether DNS lists a pod: CoreDNS serves the endpoints whose `ready` condition is true, and the
+ * EndpointSlice controller writes `ready = publishNotReadyAddresses || (serving && !terminating)`.
+ */
+export function isListed(service: Pick<ZoneService, 'publishNotReadyAddresses'>, pod: ZonePod): boolean {
+  return service.publishNotReadyAddresses || (pod.ready && pod.terminating !== true);
+}
+
 function endpoints(service: ZoneService): Endpoint[] {
   return service.pods
-    .filter((pod) => pod.ready || service.publishNotReadyAddresses)
+    .filter((pod) => isListed(service, pod))
     .flatMap((pod) =>
       pod.addresses.map((address) => ({ hostname: service.hostnames ? pod.name : dashedName(address), address })),
     );

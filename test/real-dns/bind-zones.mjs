@@ -43,7 +43,7 @@ export function reverseName(address) {
 /** The visible endpoints of a Service: one per address of each listed pod, with its DNS hostname. */
 function endpoints(service) {
   return service.pods
-    .filter((pod) => pod.ready || service.publishNotReadyAddresses)
+    .filter((pod) => (pod.ready && !pod.terminating) || service.publishNotReadyAddresses)
     .flatMap((pod) => pod.addresses.map((address) => ({ hostname: service.hostnames ? pod.name : dashedName(address), address })));
 }
 
