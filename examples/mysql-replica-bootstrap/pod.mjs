@@ -1,161 +1,230 @@
-// One simulated MySQL pod. It reads its "data dir" (the PersistentVolume), asks the SDK how to
-// take part in the cluster (initialize, or clone and replicate), records the outcome in its data
-// dir, then opens its port — the way mysqld would only start once the init step is done. The
-// port answers the bootstrap probe with { clusterId, role, replicateFrom, members } and stands in for MySQL's
-// port in the readiness probe. No MySQL runs: cloning and replication are printed, not performed.
+// One MariaDB pod's "init + sidecar": a native sidecar container (an init container with
+// `restartPolicy: Always`) next to the mariadb container, using headless-discovery for every
+// decision. It runs the same here (a child process of run.mjs) and in Kubernetes (k8s/).
 //
-// Environment: POD_NAME, POD_NAMESPACE, POD_IP, MYSQL_PORT, DATA_DIR, and optionally
-// HEADLESS_DISCOVERY_NAMESERVERS and CLUSTER_DOMAIN (in Kubernetes both come from resolv.conf).
+// init     1. read the volume: does it hold data of a cluster (`local`)?
+//          2. discovery.bootstrap({ probe, local }): wait for a stable membership, ask every
+//             ready peer's database which cluster it is in and who its primary is, and decide;
+//          3. do what the decision says: initialize (mariadb-install-db, the cluster's identity,
+//             the replication user), clone from `cloneFrom` (mariadb-backup streamed, or a dump),
+//             or keep the data it has; write mariadbd's configuration;
+//          4. report "started" on /startup: the mariadb container starts now.
+// sidecar  5. once mariadbd answers, apply the role: primary (writable), replica of
+//             `replicateFrom` (CHANGE MASTER TO … MASTER_USE_GTID = slave_pos), or read-only with
+//             no source when the decision says a failover must come first;
+//          6. serve clones to later pods, follow its source when it moves, and report ready;
+//          7. on SIGTERM, stop.
+//
+// Environment: POD_NAME, POD_NAMESPACE, POD_IP, MYSQL_PORT, SIDECAR_PORT, VOLUME (the data
+// volume's mount), RUN_DIR (an emptyDir shared with the mariadb container: socket, my.cnf),
+// REPLICATION_USER and REPLICATION_PASSWORD (the Secret), optionally CLONE_METHOD (backup or dump),
+// DISCOVERY_INTERVAL_MS, READINESS_PERIOD_MS, BOOTSTRAP_TIMEOUT_MS, and on a laptop
+// HEADLESS_DISCOVERY_NAMESERVERS and CLUSTER_DOMAIN (in a pod both come from resolv.conf).
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createDiscovery } from 'headless-discovery';
-import { askPod } from './probe-protocol.mjs';
+import { cloneFrom } from './clone.mjs';
+import { followSource } from './follow-source.mjs';
+import { initializeDataDir } from './initialize.mjs';
+import { actAsPrimary, adoptClonePosition, replicateFrom, stayReadOnly } from './replication.mjs';
+import { serverOptions, writeServerConfig } from './server-config.mjs';
+import { askPeer, databaseAnswers, readServerState } from './server-state.mjs';
+import { startSidecarServer } from './sidecar-http.mjs';
+import { adminConnection, waitUntilAnswering, withConnection } from './sql.mjs';
+import { locateTools } from './tools.mjs';
+import { clearPendingPosition, commitDataDir, dataDirOf, incomingDirOf, readLocalState, readPendingPosition } from './volume.mjs';
 
-const { POD_NAME: podName, POD_IP: podIp, DATA_DIR: dataDir } = process.env;
-const port = Number(process.env.MYSQL_PORT ?? 3306);
-const stateFile = join(dataDir ?? '/var/lib/mysql', 'cluster.json');
+const env = process.env;
+const podName = env.POD_NAME;
+const [, statefulSet, ordinalText] = /^(.+)-(\d+)$/.exec(podName ?? '') ?? [];
+if (!statefulSet) throw new Error(`POD_NAME must be <statefulset>-<ordinal>, not ${podName}`);
+const ordinal = Number(ordinalText);
+const volume = env.VOLUME ?? '/var/lib/mysql';
+const runDir = env.RUN_DIR ?? '/run/mysqld';
+const mysqlPort = Number(env.MYSQL_PORT ?? 3306);
+const sidecarPort = Number(env.SIDECAR_PORT ?? 3307);
+const credentials = { user: env.REPLICATION_USER ?? 'replicator', password: env.REPLICATION_PASSWORD ?? '' };
+const runAsRoot = process.getuid?.() === 0;
+const admin = adminConnection(join(runDir, 'mysqld.sock'));
+const { tools, cloneMethods } = locateTools();
+const cloneMethod = env.CLONE_METHOD || cloneMethods[0];
 const say = (text) => console.log(text);
 const send = (message) => process.send?.({ pod: podName, ...message });
 
-const state = await readState();
-const local = state ? { clusterId: state.clusterId } : null;
-say(state ? `starting with data of cluster ${state.clusterId} (was ${state.role})` : 'starting with an empty data dir');
+const status = { phase: 'deciding', started: false, ready: false, cloneable: false };
+const stopping = new AbortController();
+let follower = null;
+process.on('SIGTERM', shutDown);
+process.on('disconnect', shutDown); // run.mjs went away (a laptop-only case)
+process.on('SIGINT', () => undefined); // Ctrl-C reaches every process of the terminal: run.mjs stops the pod in order
+
+const sidecar = await startSidecarServer({
+  address: env.POD_IP,
+  port: sidecarPort,
+  status,
+  cloneContext: { tools, methods: cloneMethods, socketPath: admin.socketPath, dataDir: dataDirOf(volume) },
+  log: say,
+});
 
 const discovery = createDiscovery({
-  service: 'mysql',
+  service: env.SERVICE ?? statefulSet,
   port: 'mysql',
-  clusterDomain: process.env.CLUSTER_DOMAIN,
-  intervalMs: 250,
-  dnsTimeoutMs: 1000,
-  readiness: { tcp: true, periodMs: 250, timeoutMs: 1000, failureThreshold: 2 },
+  clusterDomain: env.CLUSTER_DOMAIN || undefined,
+  intervalMs: Number(env.DISCOVERY_INTERVAL_MS ?? 2000),
+  // Peers are listed before they are ready (publishNotReadyAddresses): ready = its database answers.
+  readiness: {
+    check: (peer, signal) => databaseAnswers(peer, signal, { credentials }),
+    periodMs: Number(env.READINESS_PERIOD_MS ?? 2000),
+    timeoutMs: 2000,
+    failureThreshold: 2,
+  },
 });
-discovery.on('error', (error) => say(`discovery error ${error.code}: ${error.message}`));
+discovery.on('error', (error) => say(`discovery: ${error.code}: ${error.message}`));
+const podAt = (address) => discovery.membership.peers.find((peer) => peer.addresses.includes(address))?.name ?? null;
 
-let server = null;
-let stopping = false;
-process.on('SIGTERM', stop);
-process.on('disconnect', stop);
-
-async function probe(peer, signal) {
-  const answer = await askPod(peer.addresses[0], peer.port, { signal, timeoutMs: 1500 });
-  if (!answer.clusterId) return null;
-  const primary = answer.role === 'primary' ? peer.name : (answer.replicateFrom ?? undefined);
-  return { clusterId: answer.clusterId, members: answer.members, ...(primary ? { primary } : {}) };
-}
-
-let decision;
 try {
-  let waiting = '';
-  const onWait = (pending) => {
-    if (pending.reason !== waiting) say(`waiting: ${(waiting = pending.reason)}`);
-  };
-  decision = await discovery.bootstrap({ probe, probeTimeoutMs: 2000, local, stableForMs: 750, timeoutMs: 90_000, onWait });
+  // ── init ──────────────────────────────────────────────────────────────────────────────
+  const local = await readLocalState(volume);
+  say(local ? `volume holds data of cluster ${local.clusterId} (${local.origin})` : 'volume is empty');
+  const decision = await decide(local);
+  const clusterId = await prepareDataDir(decision, local);
+  await writeServerConfig(
+    join(runDir, 'my.cnf'),
+    serverOptions({ podName, ordinal, address: env.POD_IP, port: mysqlPort, dataDir: dataDirOf(volume), runDir, runAsRoot }),
+  );
+  status.started = true;
+  status.phase = 'waiting for mariadbd';
+
+  // ── sidecar ───────────────────────────────────────────────────────────────────────────
+  await waitUntilAnswering(admin, { signal: stopping.signal, timeoutMs: 120_000, what: 'mariadbd' });
+  const role = await applyRole(decision, clusterId, local);
+  status.cloneable = true;
+  status.ready = true; // (a membership-aware readiness helper of the library would decide this)
+  status.phase = role;
+  // Also for a primary, or a pod without a source: a failover may make either a replica later.
+  follower = followSource({ discovery, admin, credentials, statefulSet, log: say });
+  logMembershipChanges();
 } catch (error) {
-  if (stopping) process.exit(0);
-  say(`bootstrap failed: ${error.code ?? 'error'}: ${error.message}`);
-  await discovery.close();
-  process.exit(1);
+  if (!stopping.signal.aborted) {
+    say(`failed: ${error.message}`);
+    await discovery.close();
+    sidecar.close();
+    process.exit(1);
+  }
 }
 
-const next = apply(decision);
-say(next.story);
-say(`  why: ${decision.reason}`);
-await writeState(next.state);
-if (stopping) process.exit(0);
-
-const sockets = new Set();
-server = createServer((socket) => {
-  sockets.add(socket);
-  socket.on('close', () => sockets.delete(socket));
-  socket.setEncoding('utf8');
-  socket.on('error', () => undefined);
-  socket.on('data', (chunk) => {
-    if (!chunk.startsWith('PROBE')) return socket.destroy();
-    socket.end(`${JSON.stringify({ ...next.state, members: members() })}\n`);
-  });
-});
-await new Promise((resolve, reject) => {
-  server.once('error', reject);
-  server.listen(port, podIp, resolve);
-});
-say(`serving as ${next.state.role} on ${podIp}:${port}`);
-send({ type: 'serving', action: decision.action, ...next.state });
-
-const report = () => send({ type: 'membership', ready: discovery.membership.ready.map((peer) => peer.name) });
-discovery.on('join', (peer) => peer.self || say(`sees ${peer.name} join (${peer.addresses.join(', ')})`));
-discovery.on('leave', (peer) => peer.self || say(`sees ${peer.name} leave`));
-discovery.on('update', (peer, previous) => {
-  if (peer.addresses.join() !== previous.addresses.join()) say(`sees ${peer.name} move ${previous.addresses.join(', ')} → ${peer.addresses.join(', ')}`);
-});
-discovery.on('change', report);
-report();
-
-async function stop() {
-  if (stopping) return;
-  stopping = true;
-  await discovery.close();
-  if (server) {
-    await new Promise((resolve) => {
-      server.close(resolve);
-      for (const socket of sockets) socket.destroy();
-    });
-  }
-  if (process.connected) process.disconnect();
-}
-
-function apply(chosen) {
-  const name = (peer) => peer?.name ?? 'nobody';
-  if (chosen.action === 'initialize') {
-    const clusterId = `c-${randomBytes(4).toString('hex')}`;
-    return {
-      story: `initialize as primary (cluster ${clusterId})`,
-      state: { clusterId, role: 'primary', replicateFrom: null },
-    };
-  }
-  const { clusterId } = chosen;
-  if (!clusterId) throw new Error(`joining ${name(chosen.target)}, which reported no cluster id`);
-  if (local && !chosen.replicateFrom) {
-    return {
-      story: `resume as primary of cluster ${clusterId} with its own data${chosen.target ? ` (${name(chosen.target)} reports the same cluster)` : ''}`,
-      state: { clusterId, role: 'primary', replicateFrom: null },
-    };
-  }
-  if (local) {
-    return {
-      story: `rejoin cluster ${clusterId} with its own data, replicate from ${name(chosen.replicateFrom)}`,
-      state: { clusterId, role: 'replica', replicateFrom: name(chosen.replicateFrom) },
-    };
-  }
-  if (!chosen.replicateFrom) {
-    return {
-      story: `clone from ${name(chosen.cloneFrom)} and rejoin cluster ${clusterId}; no primary to replicate from until a replica is promoted`,
-      state: { clusterId, role: 'replica', replicateFrom: null },
-    };
-  }
-  return {
-    story: `clone from ${name(chosen.cloneFrom)}, replicate from ${name(chosen.replicateFrom)} (cluster ${clusterId})`,
-    state: { clusterId, role: 'replica', replicateFrom: name(chosen.replicateFrom) },
+/** Steps 1-2: ask the library what to do, logging why it waits and what the peers answered. */
+async function decide(local) {
+  const answers = new Map();
+  const probe = async (peer, signal) => {
+    try {
+      const report = await askPeer(peer, signal, { credentials, statefulSet, podAt });
+      answers.set(peer.name, report ? `cluster ${report.clusterId}, ${report.role}${report.primary && report.primary !== peer.name ? ` of ${report.primary}` : ''}` : 'no cluster');
+      return report;
+    } catch (error) {
+      answers.set(peer.name, `no answer (${error.code ?? error.message})`);
+      throw error;
+    }
   };
+  let waiting = '';
+  const decision = await discovery.bootstrap({
+    probe,
+    probeTimeoutMs: 3000,
+    local: local ? { clusterId: local.clusterId } : null,
+    timeoutMs: Number(env.BOOTSTRAP_TIMEOUT_MS ?? 10 * 60_000),
+    signal: stopping.signal,
+    onWait: (pending) => pending.reason !== waiting && say(`waiting: ${(waiting = pending.reason)}`),
+  });
+  const asked = discovery.membership.ready.filter((peer) => !peer.self && answers.has(peer.name));
+  say(`asked ${asked.length === 0 ? 'nobody (no other pod is ready)' : asked.map((peer) => `${peer.name} (${answers.get(peer.name)})`).join(', ')}`);
+  const name = (peer) => peer?.name ?? null;
+  const summary = { action: decision.action, clusterId: decision.clusterId, target: name(decision.target), cloneFrom: name(decision.cloneFrom), replicateFrom: name(decision.replicateFrom) };
+  say(`decision: ${decision.action}${Object.entries(summary).slice(1).map(([key, value]) => (value ? `, ${key} ${value}` : '')).join('')}`);
+  say(`  why: ${decision.reason}`);
+  send({ type: 'decision', ...summary, reason: decision.reason, local: local?.clusterId ?? null });
+  return decision;
 }
 
-function members() {
-  const ready = discovery.membership.ready.map((peer) => peer.name);
-  return ready.includes(podName) ? ready : [podName, ...ready];
-}
-
-async function readState() {
-  try {
-    return JSON.parse(await readFile(stateFile, 'utf8'));
-  } catch (error) {
-    if (error.code === 'ENOENT') return null;
-    throw error;
+/** Step 3: make the volume hold the cluster's data; returns the cluster id. */
+async function prepareDataDir(decision, local) {
+  if (local) {
+    say(`keeping its data: no clone (mariadbd resumes from the GTID position in it)`);
+    return local.clusterId;
   }
+  const incoming = incomingDirOf(volume);
+  if (decision.action === 'initialize') {
+    status.phase = 'initializing';
+    const clusterId = `c-${randomBytes(4).toString('hex')}`;
+    await initializeDataDir({ dataDir: incoming, clusterId, podName, replication: credentials, tools, runAsRoot });
+    await commitDataDir(volume, { clusterId, origin: `initialized by ${podName}` });
+    say(`initialized cluster ${clusterId}: mariadb-install-db, meta.cluster, replication user ${credentials.user}`);
+    return clusterId;
+  }
+  const donor = decision.cloneFrom;
+  if (!donor) throw new Error(`the decision is to join, but names nobody to clone from: ${decision.reason}`);
+  status.phase = `cloning from ${donor.name}`;
+  const started = Date.now();
+  const { gtid } = await cloneFrom(donor, {
+    method: cloneMethod,
+    sidecarPort,
+    requester: podName,
+    tools,
+    dataDir: incoming,
+    runDir,
+    runAsRoot,
+    signal: stopping.signal,
+    onWait: (why) => say(`waiting for ${donor.name} to serve a clone: ${why}`),
+  });
+  await commitDataDir(volume, { clusterId: decision.clusterId, origin: `cloned from ${donor.name} with ${cloneMethod}` }, { gtid, from: donor.name });
+  const ms = Date.now() - started;
+  say(`cloned from ${donor.name} with mariadb-${cloneMethod} in ${(ms / 1000).toFixed(1)} s, at GTID ${gtid || '(none yet)'}`);
+  send({ type: 'clone', from: donor.name, method: cloneMethod, gtid, ms });
+  return decision.clusterId;
 }
 
-async function writeState(value) {
-  await mkdir(dataDir, { recursive: true });
-  await writeFile(`${stateFile}.tmp`, `${JSON.stringify(value)}\n`);
-  await rename(`${stateFile}.tmp`, stateFile);
+/** Step 5: primary, replica, or read-only without a source — as the decision says. */
+async function applyRole(decision, clusterId, local) {
+  return withConnection(admin, async (connection) => {
+    const state = await readServerState(connection, { statefulSet, podAt });
+    if (state.clusterId !== clusterId) throw new Error(`the data dir holds cluster ${state.clusterId}, not ${clusterId}: refusing to serve it`);
+    const pending = await readPendingPosition(volume);
+    if (pending) await adoptClonePosition(connection, pending.gtid);
+    const source = decision.replicateFrom;
+    let role;
+    const isSeed = discovery.membership.seedHost.split('.')[0] === podName;
+    if (decision.action === 'initialize' || (local && !source && isSeed)) {
+      await actAsPrimary(connection);
+      role = 'primary';
+      say(`primary of cluster ${clusterId}: writable`);
+    } else if (source) {
+      await replicateFrom(connection, { host: source.addresses[0], port: source.port, credentials });
+      role = 'replica';
+      say(`replicating from ${source.name} (${source.addresses[0]}:${source.port}), GTID after ${pending ? pending.gtid || 'the start' : state.gtid || 'the start'}`);
+    } else {
+      await stayReadOnly(connection);
+      role = 'read-only, no source';
+      say(`read-only, replicating from nobody, as the decision says: ${decision.reason}`);
+    }
+    if (pending) await clearPendingPosition(volume);
+    send({ type: 'role', role, source: source?.name ?? null });
+    return role;
+  });
+}
+
+function logMembershipChanges() {
+  discovery.on('join', (peer) => peer.self || say(`sees ${peer.name} ready at ${peer.addresses.join(', ')}`));
+  discovery.on('leave', (peer) => peer.self || say(`sees ${peer.name} leave`));
+}
+
+async function shutDown() {
+  if (stopping.signal.aborted) return;
+  stopping.abort();
+  status.ready = false;
+  status.phase = 'stopping';
+  await follower?.stop();
+  // (the library's discovery.drain() would go here, before close())
+  await discovery.close();
+  sidecar.closeAllConnections();
+  await new Promise((resolve) => sidecar.close(resolve));
+  process.exit(0);
 }

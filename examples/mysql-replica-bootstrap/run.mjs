@@ -1,222 +1,107 @@
-// The MySQL replica bootstrap tutorial, on a laptop: a fake cluster DNS on loopback serves a
-// headless Service `mysql`, and each StatefulSet pod is a child process (pod.mjs) with its own
-// 127.244.x.y address and data dir. Pods start one at a time, as a StatefulSet's default
-// OrderedReady policy does. The run scales 3 → 5, restarts mysql-0 keeping its volume, then
-// restarts it with an empty volume, and checks that there is one cluster. It ends by itself.
-import { fork } from 'node:child_process';
-import { EventEmitter } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+// A replicated MariaDB StatefulSet on a laptop, with headless-discovery making every bootstrap
+// decision. A fake cluster DNS on loopback serves the headless Service `mysql`; each pod is a real
+// mariadbd with its own data dir (its volume) on its own 127.244.x.y address, and a Node "init +
+// sidecar" process (pod.mjs). The run writes rows on the primary and checks them on every
+// replica, scales 3 → 5, restarts a replica and the primary with and without their volumes, and
+// ends with a failover and the final topology. Exit code 0 only if every check held; every
+// server is stopped and every data dir removed at the end, also on failure and on Ctrl-C.
+//
+//   node examples/mysql-replica-bootstrap/run.mjs [--clone-with backup|dump] [--report file.json]
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
 import { createFakeCluster } from 'headless-discovery/testing';
-import { askPod } from './probe-protocol.mjs';
+import { runCommand } from './command.mjs';
+import { elapsed, say, step, warn } from './log.mjs';
+import { runScenario } from './scenario.mjs';
+import { createStatefulSet } from './statefulset.mjs';
+import { INSTALL_HINT, locateTools } from './tools.mjs';
+import { topologyTable } from './topology.mjs';
 
-const STEP_TIMEOUT_MS = 90_000;
-const STOP_TIMEOUT_MS = 15_000;
-const started = Date.now();
-const clock = () => `[${((Date.now() - started) / 1000).toFixed(2).padStart(6)}s]`;
-const say = (text) => console.log(`${clock()} ${text}`);
-const step = (text) => console.log(`\n${clock()} ── ${text}`);
+const NAME = 'mysql';
+const { values: options } = parseArgs({ options: { 'clone-with': { type: 'string' }, report: { type: 'string' } } });
 
-const cluster = await createFakeCluster({ podNetwork: 'loopback' });
-const port = await freePort('127.244.0.1');
-const mysql = cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port }], publishNotReadyAddresses: true });
-const dataRoot = await mkdtemp(join(tmpdir(), 'mysql-replica-bootstrap-'));
-const pods = new Map();
-const served = [];
-const changes = new EventEmitter();
-
-const watchdog = setTimeout(() => {
-  console.error(`${clock()} the run took too long; stopping`);
-  for (const pod of pods.values()) pod.child.kill('SIGKILL');
-  process.exit(1);
-}, 10 * 60_000);
-watchdog.unref();
-
+let located;
 try {
-  say(`fake cluster DNS on ${cluster.nameserver}; headless Service "mysql", named port "mysql" → ${port}, publishNotReadyAddresses: true`);
-  say(`data dirs (the PersistentVolumes) under ${dataRoot}`);
-
-  step('create the StatefulSet with 3 replicas: mysql-0, mysql-1, mysql-2, one at a time');
-  await startInOrder(0, 3);
-  await everyPodSees(['mysql-0', 'mysql-1', 'mysql-2']);
-
-  step('scale to 5 replicas: mysql-3 and mysql-4 clone from their predecessor and replicate from the primary');
-  await startInOrder(3, 5);
-  const all = ['mysql-0', 'mysql-1', 'mysql-2', 'mysql-3', 'mysql-4'];
-  await everyPodSees(all);
-
-  step('restart mysql-0, keeping its volume (a new pod, a new IP, the same data)');
-  await restartSeed({ loseVolume: false });
-  await everyPodSees(all);
-
-  step('restart mysql-0 with an empty volume (the PersistentVolume was lost)');
-  await restartSeed({ loseVolume: true });
-  await everyPodSees(all);
-
-  step('summary: what every pod answers on its port');
-  const answers = [];
-  for (const pod of pods.values()) {
-    const answer = await askPod(pod.address, port);
-    answers.push({ name: pod.name, ...answer });
-    const source = answer.replicateFrom ? `, replicates from ${answer.replicateFrom}` : '';
-    say(`${pod.name.padEnd(8)} ${answer.role.padEnd(8)} cluster ${answer.clusterId}${source}`);
-  }
-  const clusters = new Set(answers.map((answer) => answer.clusterId));
-  const initialized = served.filter((decision) => decision.action === 'initialize').map((decision) => decision.clusterId);
-  const problems = [];
-  if (clusters.size !== 1) problems.push(`the pods report ${clusters.size} clusters: ${[...clusters].join(', ')}`);
-  for (const clusterId of new Set([...clusters, ...initialized])) {
-    const times = initialized.filter((id) => id === clusterId).length;
-    if (times !== 1) problems.push(`cluster ${clusterId} was initialized ${times} times`);
-  }
-  if (problems.length > 0) throw new Error(`split brain: ${problems.join('; ')}`);
-  say(`one cluster (${[...clusters][0]}), initialized once by ${served.find((decision) => decision.action === 'initialize').pod}, no split brain`);
-  say(describeReplication(answers));
-
-  step('done: stopping the pods');
-  await Promise.all([...pods.keys()].map(stopPod));
+  located = locateTools();
 } catch (error) {
-  console.error(`${clock()} ${error.stack ?? error}`);
-  process.exitCode = 1;
-} finally {
-  for (const pod of pods.values()) if (pod.running) pod.child.kill('SIGKILL');
-  await cluster.close();
-  await rm(dataRoot, { recursive: true, force: true });
-  clearTimeout(watchdog);
+  console.error(error.message);
+  process.exit(1);
+}
+const { tools, cloneMethods } = located;
+const cloneMethod = options['clone-with'] ?? cloneMethods[0];
+if (!cloneMethods.includes(cloneMethod)) {
+  console.error(`--clone-with ${cloneMethod}: ${cloneMethod === 'backup' ? `mariadb-backup is not installed. ${INSTALL_HINT}` : 'use backup or dump'}`);
+  process.exit(1);
 }
 
-async function startInOrder(from, to) {
-  for (let ordinal = from; ordinal < to; ordinal++) {
-    mysql.scale(ordinal + 1);
-    const pod = launch(`mysql-${ordinal}`);
-    await until(`${pod.name} decides and serves`, () => pod.serving !== null);
-  }
+const report = { ok: false, interrupted: false, error: null, cloneMethod, steps: [], checks: [], rowChecks: [] };
+const interrupted = new AbortController();
+let statefulSet = null;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (interrupted.signal.aborted) {
+      warn('interrupted again: killing every server');
+      statefulSet?.killAll();
+      process.exit(130);
+    }
+    warn(`${signal}: stopping every server and removing the data dirs (again to kill them at once)`);
+    report.interrupted = true;
+    interrupted.abort(new Error(`interrupted by ${signal}`));
+  });
 }
+// Whatever happens, no mariadbd outlives this process.
+process.on('exit', () => statefulSet?.killAll());
 
-async function restartSeed({ loseVolume }) {
-  await stopPod('mysql-0');
-  const others = [...pods.values()].filter((pod) => pod.running);
-  await until('the other pods see mysql-0 leave', () => others.every((pod) => !pod.ready.includes('mysql-0')));
-  if (loseVolume) {
-    await rm(join(dataRoot, 'mysql-0'), { recursive: true, force: true });
-    say('mysql-0: volume deleted');
-  }
-  mysql.restart('mysql-0');
-  const pod = launch('mysql-0');
-  await until('mysql-0 decides and serves', () => pod.serving !== null);
-}
-
-function launch(name) {
-  const address = mysql.pods.find((candidate) => candidate.name === name).addresses[0];
-  const child = fork(join(import.meta.dirname, 'pod.mjs'), [], {
-    env: {
-      ...process.env,
-      POD_NAME: name,
-      POD_NAMESPACE: 'default',
-      POD_IP: address,
-      MYSQL_PORT: String(port),
-      DATA_DIR: join(dataRoot, name),
-      HEADLESS_DISCOVERY_NAMESERVERS: cluster.nameserver,
-      CLUSTER_DOMAIN: cluster.clusterDomain,
+const root = await mkdtemp(join(tmpdir(), 'mysql-replica-bootstrap-'));
+const cluster = await createFakeCluster({ podNetwork: 'loopback' });
+let exitCode = 1;
+try {
+  const version = (await runCommand(tools.mariadbd, ['--version'])).trim();
+  // The Secret of the manifests: the replication user every pod creates or receives.
+  const credentials = { user: 'replicator', password: randomBytes(12).toString('hex') };
+  const app = { user: 'app', password: randomBytes(12).toString('hex') };
+  statefulSet = await createStatefulSet({
+    cluster,
+    name: NAME,
+    root,
+    tools,
+    log: say,
+    signal: interrupted.signal,
+    podEnv: {
+      REPLICATION_USER: credentials.user,
+      REPLICATION_PASSWORD: credentials.password,
+      CLONE_METHOD: cloneMethod,
+      // A laptop can afford to poll and probe often; the defaults suit a cluster.
+      DISCOVERY_INTERVAL_MS: '250',
+      READINESS_PERIOD_MS: '500',
+      BOOTSTRAP_TIMEOUT_MS: '180000',
     },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
-  const pod = { name, address, child, running: true, stopping: false, serving: null, ready: [] };
-  pod.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream }).on('line', (line) => say(`${name}: ${line}`));
-  }
-  child.on('message', (message) => {
-    if (message.type === 'serving') {
-      pod.serving = message;
-      served.push(message);
-    }
-    if (message.type === 'membership') pod.ready = message.ready;
-    changes.emit('change');
-  });
-  child.once('exit', (code, signal) => {
-    pod.running = false;
-    if (!pod.stopping) say(`${name}: exited unexpectedly (${signal ?? `code ${code}`})`);
-    changes.emit('change');
-  });
-  say(`${name}: pod created at ${address}`);
-  pods.set(name, pod);
-  return pod;
-}
+  say(`${version}`);
+  say(`fake cluster DNS on ${cluster.nameserver}; headless Service "${NAME}", named port "mysql" → ${statefulSet.mysqlPort}, publishNotReadyAddresses: true`);
+  say(`volumes and sockets under ${root}; clones with ${cloneMethod === 'backup' ? 'mariadb-backup, streamed' : 'mariadb-dump'}`);
+  if (cloneMethods[0] === 'dump') say(`mariadb-backup is not installed: cloning with mariadb-dump instead. ${INSTALL_HINT}`);
 
-async function stopPod(name) {
-  const pod = pods.get(name);
-  if (!pod?.running) return;
-  pod.stopping = true;
-  pod.child.kill('SIGTERM');
-  const timer = setTimeout(() => pod.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  const { code, signal } = await pod.exited;
-  clearTimeout(timer);
-  say(`${name}: stopped (${signal ?? `exit code ${code}`})`);
+  const topology = await runScenario({ statefulSet, name: NAME, app, credentials, report });
+  report.topology = topology;
+  step('final topology');
+  console.log(topologyTable(topology));
+  say(`every check held (${report.checks.length} checks, rows checked on every pod ${report.rowChecks.length} times)`);
+  report.ok = true;
+  exitCode = 0;
+} catch (error) {
+  report.error = error.message;
+  warn(report.interrupted ? 'interrupted' : `FAILED: ${error.stack ?? error}`);
+  exitCode = report.interrupted ? 130 : 1;
+} finally {
+  step('stopping every server and removing the data dirs');
+  await statefulSet?.stopAll();
+  await cluster.close();
+  await rm(root, { recursive: true, force: true });
+  say(`done in ${elapsed().toFixed(1)} s: ${exitCode === 0 ? 'every check held' : report.interrupted ? 'interrupted' : 'FAILED'}`);
+  if (options.report) await writeFile(options.report, `${JSON.stringify({ ...report, dataRoot: root, events: statefulSet?.events ?? [], seconds: elapsed() }, null, 2)}\n`);
 }
-
-function everyPodSees(names) {
-  const expected = [...names].sort().join(',');
-  return until(`every pod sees ${names.join(', ')} ready`, () =>
-    [...pods.values()].every((pod) => !pod.running || [...pod.ready].sort().join(',') === expected),
-  );
-}
-
-function until(description, predicate) {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const crashed = [...pods.values()].find((pod) => !pod.running && !pod.stopping);
-      if (crashed) return finish(() => reject(new Error(`${crashed.name} exited while waiting until ${description}`)));
-      if (predicate()) finish(resolve);
-    };
-    const timer = setTimeout(() => finish(() => reject(new Error(`timed out waiting until ${description}`))), STEP_TIMEOUT_MS);
-    const finish = (settle) => {
-      clearTimeout(timer);
-      changes.off('change', check);
-      settle();
-    };
-    changes.on('change', check);
-    check();
-  });
-}
-
-function describeReplication(answers) {
-  const byName = new Map(answers.map((answer) => [answer.name, answer]));
-  const primaries = answers.filter((answer) => answer.role === 'primary').map((answer) => answer.name);
-  const loops = new Set();
-  for (const answer of answers) {
-    const chain = [answer.name];
-    let current = answer;
-    while (current?.replicateFrom && !chain.includes(current.replicateFrom)) {
-      chain.push(current.replicateFrom);
-      current = byName.get(current.replicateFrom);
-    }
-    if (!current?.replicateFrom) continue;
-    const loop = chain.slice(chain.indexOf(current.replicateFrom));
-    const first = loop.indexOf([...loop].sort()[0]);
-    const rotated = [...loop.slice(first), ...loop.slice(0, first)];
-    loops.add([...rotated, rotated[0]].join(' → '));
-  }
-  if (primaries.length === 1 && loops.size === 0) return `replication: one primary (${primaries[0]}), every replica's chain of sources reaches it`;
-  const loopText = loops.size > 0 ? `; replication loop ${[...loops].join(', ')}` : '';
-  return `replication: ${primaries.length === 0 ? 'no primary' : `primaries ${primaries.join(', ')}`}${loopText} — bootstrap does not fail over: after the primary's volume is lost, promoting a new primary is up to the operator`;
-}
-
-function freePort(host) {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', (error) => {
-      if (error.code === 'EADDRNOTAVAIL') {
-        error.message = `cannot listen on ${host}: the pods need the 127.244.0.0/16 loopback range (every 127/8 address is local on Linux; on macOS add aliases with \`sudo ifconfig lo0 alias 127.244.0.N\`)`;
-      }
-      reject(error);
-    });
-    probe.listen(0, host, () => {
-      const { port: chosen } = probe.address();
-      probe.close(() => resolve(chosen));
-    });
-  });
-}
+process.exit(exitCode);
