@@ -20,6 +20,12 @@ export type ErrorCode =
   | 'ERR_SERVICE_NOT_FOUND'
   | 'ERR_PORT_NOT_FOUND'
   | 'ERR_NO_MEMBERS'
+  | 'ERR_K8S_UNREACHABLE'
+  | 'ERR_K8S_UNAUTHORIZED'
+  | 'ERR_K8S_FORBIDDEN'
+  | 'ERR_K8S_API'
+  | 'ERR_K8S_CREDENTIALS'
+  | 'ERR_K8S_BAD_OBJECT'
   | 'ERR_WAIT_TIMEOUT'
   | 'ERR_INTERNAL';
 
@@ -204,6 +210,43 @@ export class ForeignPeerError extends DiscoveryError {
         'Check the records of the Service (and any DNS proxy or forwarder that rewrites them).',
     );
     this.host = host;
+  }
+}
+
+/** The codes a {@link KubernetesApiError} can carry. */
+export type KubernetesApiErrorCode = Extract<
+  ErrorCode,
+  'ERR_K8S_UNREACHABLE' | 'ERR_K8S_UNAUTHORIZED' | 'ERR_K8S_FORBIDDEN' | 'ERR_K8S_API' | 'ERR_K8S_CREDENTIALS' | 'ERR_K8S_BAD_OBJECT'
+>;
+
+/**
+ * The Kubernetes API could not be read: unreachable (`ERR_K8S_UNREACHABLE`), the credentials
+ * were refused (`ERR_K8S_UNAUTHORIZED`, 401) or lack a permission (`ERR_K8S_FORBIDDEN`, 403: the
+ * message names the RBAC rule to grant), another error status (`ERR_K8S_API`), or no usable
+ * credentials were found (`ERR_K8S_CREDENTIALS`). Like a DNS failure, a failed poll: the
+ * membership is kept and marked stale, never emptied. `ERR_K8S_BAD_OBJECT` reports an object the
+ * API sent that is not what it should be (not JSON, another kind, another Service's slice, an
+ * endpoint without addresses): it is ignored, and removes no peer.
+ */
+export class KubernetesApiError extends DiscoveryError {
+  declare readonly code: KubernetesApiErrorCode;
+  /** What was asked: the verb and the resource, e.g. `"watch endpointslices"`. */
+  readonly request: string;
+  /** The HTTP status the API answered, when it answered. */
+  readonly status: number | undefined;
+  /** The `reason` of the API's `Status` object (`Forbidden`, `Expired`, …), when it sent one. */
+  readonly reason: string | undefined;
+
+  constructor(
+    code: KubernetesApiErrorCode,
+    request: string,
+    message: string,
+    details: { readonly status?: number; readonly reason?: string; readonly cause?: unknown } = {},
+  ) {
+    super(code, message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.request = request;
+    this.status = details.status;
+    this.reason = details.reason;
   }
 }
 

@@ -10,7 +10,7 @@ export { Discovery } from './runtime/discovery';
 export type { DiscoveryEvents, MembershipChange, PollingState } from './runtime/events';
 export type { BootstrapOptions, ClusterProbe } from './runtime/bootstrap-loop';
 export type { WaitForOptions, WaitForSeedOptions } from './runtime/wait';
-export type { DiscoveryOptions, EnvironmentSources, ReadinessOption, ReadinessTiming } from './config/options';
+export type { DiscoveryOptions, EnvironmentSources, KubernetesOptions, ReadinessOption, ReadinessTiming } from './config/options';
 export type { Completeness, Membership, MembershipDiff, Peer, PeerUpdate, SourceName } from './membership/types';
 export type { ReadinessCheck } from './readiness/probe-spec';
 export type { AddressFamily } from './sources/address-lookup';
@@ -24,9 +24,10 @@ export {
   ForeignPeerError,
   InvalidOptionError,
   ListenerError,
+  KubernetesApiError,
   LookupError,
   MisconfigurationError,
   SelfNotListedError,
   WaitTimeoutError,
 } from './errors';
-export type { ErrorCode, LookupErrorCode, LookupErrorDetails, MisconfigurationCode } from './errors';
+export type { ErrorCode, KubernetesApiErrorCode, LookupErrorCode, LookupErrorDetails, MisconfigurationCode } from './errors';

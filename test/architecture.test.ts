@@ -13,13 +13,14 @@ const ROOT = join(__dirname, '..');
 /** What each area may import besides itself: the layers of docs/architecture.md, top to bottom. */
 const RULES: LayerRules = {
   cli: ['index', 'testing'],
-  index: ['runtime', 'config', 'diagnose', 'bootstrap', 'readiness', 'sources', 'membership', 'dns', 'names', 'errors'],
-  runtime: ['config', 'diagnose', 'bootstrap', 'readiness', 'sources', 'membership', 'dns', 'names', 'errors'],
-  diagnose: ['config', 'sources', 'membership', 'dns', 'names', 'errors'],
-  config: ['readiness', 'sources', 'membership', 'dns', 'names', 'errors'],
+  index: ['runtime', 'config', 'diagnose', 'bootstrap', 'readiness', 'sources', 'kubernetes', 'membership', 'dns', 'names', 'errors'],
+  runtime: ['config', 'diagnose', 'bootstrap', 'readiness', 'sources', 'kubernetes', 'membership', 'dns', 'names', 'errors'],
+  diagnose: ['config', 'sources', 'kubernetes', 'membership', 'dns', 'names', 'errors'],
+  config: ['readiness', 'sources', 'kubernetes', 'membership', 'dns', 'names', 'errors'],
   testing: ['dns', 'names', 'errors'],
   readiness: ['membership', 'names', 'errors'],
-  sources: ['membership', 'dns', 'names', 'errors'],
+  sources: ['kubernetes', 'membership', 'dns', 'names', 'errors'],
+  kubernetes: ['membership', 'names', 'errors'],
   bootstrap: ['membership', 'names', 'errors'],
   membership: ['names', 'errors'],
   dns: [],
@@ -27,7 +28,7 @@ const RULES: LayerRules = {
   errors: [],
 };
 
-const TOP_LEVEL = ['bootstrap', 'cli', 'config', 'diagnose', 'dns', 'errors.ts', 'index.ts', 'membership', 'names.ts', 'readiness', 'runtime', 'sources', 'testing'];
+const TOP_LEVEL = ['bootstrap', 'cli', 'config', 'diagnose', 'dns', 'errors.ts', 'index.ts', 'kubernetes', 'membership', 'names.ts', 'readiness', 'runtime', 'sources', 'testing'];
 const PUBLIC_ENTRY_POINTS = ['src/index.ts', 'src/testing/index.ts'];
 
 const files = sourceFiles(ROOT, 'src');

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { WatchTiming } from '../kubernetes/settings';
 import type { MembershipPolicy } from '../membership/policy';
 import type { DiscoveryOptions } from './options';
 
@@ -83,3 +84,23 @@ export const RESOLV_CONF_PATH = '/etc/resolv.conf';
 
 /** Where Kubernetes mounts the pod's namespace (with the service-account volume). */
 export const NAMESPACE_PATH = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+/** Where Kubernetes mounts the pod's service-account token. */
+export const TOKEN_PATH = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+/** Where Kubernetes mounts the cluster's CA bundle, beside the token. */
+export const CA_PATH = '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt';
+
+/** The kubeconfig read when neither the option nor `KUBECONFIG` names one, under `HOME`. */
+export const DEFAULT_KUBECONFIG = '.kube/config';
+
+/**
+ * The `kubernetes` source's list/watch timing: watches of 5 to 10 minutes and a token re-read
+ * every minute, as client-go; a request waits 10 s for an answer; failures back off from 1 s to 30 s.
+ */
+export const KUBERNETES_TIMING: WatchTiming = Object.freeze({
+  minWatchSeconds: 300,
+  requestTimeoutMs: 10_000,
+  tokenMaxAgeMs: 60_000,
+  backoff: Object.freeze({ initialMs: 1000, maxMs: 30_000 }),
+});

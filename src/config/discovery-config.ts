@@ -5,6 +5,7 @@
  * @module
  */
 import type { Nameserver } from '../dns/types';
+import type { KubernetesSettings } from '../kubernetes/settings';
 import type { MembershipPolicy } from '../membership/policy';
 import type { SourceName } from '../membership/types';
 import type { ReadinessConfig } from '../readiness/probe-spec';
@@ -59,4 +60,6 @@ export interface DiscoveryConfig extends BehaviourConfig {
   readonly dnsTimeoutMs: number;
   readonly dnsAttempts: number;
   readonly signal: AbortSignal | undefined;
+  /** How the `kubernetes` source reads the API; `null` when it is not among the sources. */
+  readonly kubernetes: KubernetesSettings | null;
 }

@@ -9,7 +9,15 @@ import { describe, ownRecord, rejectUnknownKeys } from './checks';
 import type { EnvironmentSources } from './options';
 
 const KEYS: ReadonlySet<string> = new Set(
-  Object.keys({ env: true, hostname: true, readFile: true, resolvConfPath: true, namespacePath: true } satisfies Record<keyof EnvironmentSources, true>),
+  Object.keys({
+    env: true,
+    hostname: true,
+    readFile: true,
+    resolvConfPath: true,
+    namespacePath: true,
+    tokenPath: true,
+    caPath: true,
+  } satisfies Record<keyof EnvironmentSources, true>),
 );
 const MAX_PATH = 4096;
 
@@ -34,7 +42,7 @@ export function resolveEnvironmentSources(value: unknown): EnvironmentSources | 
     if (typeof fn !== 'function') throw new InvalidOptionError(`environment.${key}`, `got ${describe(fn)}; expected a function.`);
     sources[key] = fn;
   }
-  for (const key of ['resolvConfPath', 'namespacePath'] as const) {
+  for (const key of ['resolvConfPath', 'namespacePath', 'tokenPath', 'caPath'] as const) {
     const path = record[key];
     if (path === undefined) continue;
     if (typeof path !== 'string' || path.length === 0 || path.length > MAX_PATH || path.includes('\u0000')) {

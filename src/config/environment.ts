@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import type { Nameserver } from '../dns/types';
 import { firstLabel } from '../names';
-import { DISCOVERY_DEFAULTS, NAMESPACE_PATH, RESOLV_CONF_PATH } from './defaults';
+import { CA_PATH, DISCOVERY_DEFAULTS, NAMESPACE_PATH, RESOLV_CONF_PATH, TOKEN_PATH } from './defaults';
 import type { EnvironmentSources } from './options';
 import { applyResolverEnv, parseResolvConf, type ResolverOptions } from './resolv-conf';
 
@@ -32,6 +32,26 @@ export interface PodEnvironment {
   readonly staticPeers: Sourced<string | undefined>;
   /** `HEADLESS_DISCOVERY_NAMESERVERS` as set (comma- or space-separated), unparsed: overrides resolv.conf. */
   readonly nameserversOverride: Sourced<string | undefined>;
+  /** Where the Kubernetes API and its credentials are, for the `kubernetes` source. */
+  readonly kubernetesApi: KubernetesApiEnvironment;
+}
+
+/** What the environment says of the Kubernetes API: unparsed, validated by the `kubernetes` option. */
+export interface KubernetesApiEnvironment {
+  /** `KUBERNETES_SERVICE_HOST`, set by the kubelet in every pod. */
+  readonly serviceHost: Sourced<string | undefined>;
+  /** `KUBERNETES_SERVICE_PORT`. */
+  readonly servicePort: Sourced<string | undefined>;
+  /** `KUBECONFIG`: kubeconfig files separated by `:`. */
+  readonly kubeconfig: Sourced<string | undefined>;
+  /** `HOME`, under which `.kube/config` is looked for. */
+  readonly home: Sourced<string | undefined>;
+  /** The service-account token file. */
+  readonly tokenPath: string;
+  /** The service-account CA file. */
+  readonly caPath: string;
+  /** How the files are read (the environment's reader). */
+  readonly readFile: (path: string) => string | undefined;
 }
 
 /** Environment variable for the `expectedReplicas` option. */
@@ -82,6 +102,15 @@ export function readEnvironment(sources: EnvironmentSources = {}): PodEnvironmen
     expectedReplicas: () => fromEnv(env, EXPECTED_REPLICAS_ENV),
     staticPeers: () => fromEnv(env, STATIC_PEERS_ENV),
     nameserversOverride: () => fromEnv(env, NAMESERVERS_ENV),
+    kubernetesApi: () => ({
+      serviceHost: fromEnv(env, 'KUBERNETES_SERVICE_HOST'),
+      servicePort: fromEnv(env, 'KUBERNETES_SERVICE_PORT'),
+      kubeconfig: fromEnv(env, 'KUBECONFIG'),
+      home: fromEnv(env, 'HOME'),
+      tokenPath: sources.tokenPath ?? TOKEN_PATH,
+      caPath: sources.caPath ?? CA_PATH,
+      readFile,
+    }),
   });
 }
 

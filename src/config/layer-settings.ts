@@ -31,5 +31,6 @@ export function sourceSettings(config: DiscoveryConfig): SourceSettings {
     family: config.family,
     replicas: config.policy.expectedReplicas ?? 0,
     peers: config.staticPeers,
+    ...(config.kubernetes === null ? {} : { kubernetes: config.kubernetes }),
   };
 }

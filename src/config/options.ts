@@ -66,7 +66,10 @@ export interface DiscoveryOptions {
    * failure), the next one is tried in the same poll. `'srv'` (needs a named port),
    * `'address'` (A/AAAA of the Service name, names from PTR), `'ordinals'` (A/AAAA of
    * `<statefulSet>-<i>.<service>…` for `expectedReplicas` ordinals from `ordinalStart`),
-   * `'static'` (`staticPeers`). Default: `['srv', 'address']` with a named port, else `['address']`.
+   * `'static'` (`staticPeers`), `'kubernetes'` (the Service's EndpointSlices, listed and watched
+   * through the Kubernetes API: readiness, terminating pods and UIDs without a probe; needs RBAC
+   * get/list/watch on `endpointslices`, see the `kubernetes` option). Default: `['srv', 'address']`
+   * with a named port, else `['address']`.
    */
   readonly sources?: readonly SourceName[];
   /**
@@ -112,6 +115,12 @@ export interface DiscoveryOptions {
    * (16), as Kubernetes probes. Default: none (every peer DNS lists is ready).
    */
   readonly readiness?: ReadinessOption;
+  /**
+   * How the `'kubernetes'` source reaches the API (only with `'kubernetes'` among `sources`). Default:
+   * `KUBECONFIG` when set, else the pod's service account (`KUBERNETES_SERVICE_HOST`, the token
+   * and CA files), else `~/.kube/config`.
+   */
+  readonly kubernetes?: KubernetesOptions;
   /** Aborting this signal closes the discovery. */
   readonly signal?: AbortSignal;
   /**
@@ -119,6 +128,21 @@ export interface DiscoveryOptions {
    * file paths, hostname). Default: the real process environment and files. Meant for tests.
    */
   readonly environment?: EnvironmentSources;
+}
+
+/**
+ * Where the `'kubernetes'` source finds the API and its credentials. A kubeconfig is read with
+ * `@kubernetes/client-node` (an optional peer dependency: install it to use one); a pod's service
+ * account needs nothing more. The namespace is the `namespace` option's, not the context's.
+ */
+export interface KubernetesOptions {
+  /**
+   * A kubeconfig file, for use outside the cluster (from a laptop). Default: `KUBECONFIG` (a list
+   * separated by `:`), else the pod's service account in a pod, else `~/.kube/config`.
+   */
+  readonly kubeconfig?: string;
+  /** The kubeconfig context to use (implies a kubeconfig, even in a pod). Default: the file's `current-context`. */
+  readonly context?: string;
 }
 
 /** When and how often peers are probed, with the meaning of the Kubernetes probe fields. */
@@ -178,6 +202,10 @@ export interface EnvironmentSources {
   readonly resolvConfPath?: string;
   /** Default: `/var/run/secrets/kubernetes.io/serviceaccount/namespace`. */
   readonly namespacePath?: string;
+  /** The service-account token the `'kubernetes'` source sends in a pod (re-read as it rotates). Default: `/var/run/secrets/kubernetes.io/serviceaccount/token`. */
+  readonly tokenPath?: string;
+  /** The CA bundle the `'kubernetes'` source checks the API server's certificate with, in a pod. Default: `/var/run/secrets/kubernetes.io/serviceaccount/ca.crt`. */
+  readonly caPath?: string;
 }
 
 /** Every option's name: an object literal, so the compiler reports a name missing here or misspelt. */
@@ -209,6 +237,7 @@ const OPTION_KEY_RECORD = {
   includeNotReady: true,
   maxStaleMs: true,
   readiness: true,
+  kubernetes: true,
   signal: true,
   environment: true,
 } as const satisfies Record<keyof DiscoveryOptions, true>;

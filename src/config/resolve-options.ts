@@ -16,6 +16,7 @@ import { DISCOVERY_DEFAULTS } from './defaults';
 import type { DiscoveryConfig, PortSpec } from './discovery-config';
 import { readEnvironment, type PodEnvironment } from './environment';
 import { resolveEnvironmentSources } from './environment-option';
+import { resolveKubernetes } from './kubernetes-option';
 import { OPTION_KEYS, type DiscoveryOptions } from './options';
 
 /** At most this many nameservers: resolv.conf itself keeps three. */
@@ -80,6 +81,7 @@ export function resolveOptions(given: DiscoveryOptions): DiscoveryConfig {
         : integerIn('dnsAttempts', options.dnsAttempts, DISCOVERY_DEFAULTS.dnsAttempts, 1, 10),
     signal,
     ...behaviour,
+    kubernetes: resolveKubernetes(options.kubernetes, behaviour.sources.includes('kubernetes'), { service, namespace }, environment),
   };
 }
 

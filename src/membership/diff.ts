@@ -12,8 +12,10 @@ export const EMPTY_DIFF: MembershipDiff = Object.freeze({
   joined: NONE,
   left: NONE,
   updated: Object.freeze([]),
+  replaced: Object.freeze([]),
   becameReady: NONE,
   becameUnready: NONE,
+  draining: NONE,
 });
 
 /** True when `diff` reports nothing. */
@@ -22,8 +24,10 @@ export function isEmptyDiff(diff: MembershipDiff): boolean {
     diff.joined.length === 0 &&
     diff.left.length === 0 &&
     diff.updated.length === 0 &&
+    diff.replaced.length === 0 &&
     diff.becameReady.length === 0 &&
-    diff.becameUnready.length === 0
+    diff.becameUnready.length === 0 &&
+    diff.draining.length === 0
   );
 }
 
@@ -34,8 +38,9 @@ export function members(peers: readonly Peer[], includeNotReady: boolean): reado
 
 /**
  * What changed from `previous` to `next` (both sorted, both every peer seen). Joins, leaves and
- * updates are computed over the members; a peer present in both with different addresses,
- * port, host or readiness is `updated`; a change of `sources` alone is not.
+ * updates are computed over the members; a peer present in both with another UID is `replaced`
+ * (the pod was re-created), else with different addresses, port, host, readiness or placement
+ * `updated`; a change of `sources` alone is neither.
  */
 export function diffPeers(previous: readonly Peer[], next: readonly Peer[], includeNotReady = true): MembershipDiff {
   const before = byName(members(previous, includeNotReady));
@@ -44,28 +49,40 @@ export function diffPeers(previous: readonly Peer[], next: readonly Peer[], incl
   const joined = afterMembers.filter((peer) => !before.has(peer.name));
   const left = [...before.values()].filter((peer) => !after.has(peer.name));
   const updated: PeerUpdate[] = [];
+  const replaced: PeerUpdate[] = [];
   for (const peer of afterMembers) {
     const old = before.get(peer.name);
-    if (old && !sameObservableState(old, peer)) updated.push(Object.freeze({ peer, previous: old }));
+    if (!old) continue;
+    if (isReplacement(old, peer)) replaced.push(Object.freeze({ peer, previous: old }));
+    else if (!sameObservableState(old, peer)) updated.push(Object.freeze({ peer, previous: old }));
   }
 
   const seen = byName(previous);
   const becameReady: Peer[] = [];
   const becameUnready: Peer[] = [];
+  const draining: Peer[] = [];
   for (const peer of next) {
     const old = seen.get(peer.name);
     if (old && old.ready !== peer.ready) (peer.ready ? becameReady : becameUnready).push(peer);
+    if (peer.draining && !(old?.draining && !isReplacement(old, peer))) draining.push(peer);
   }
 
-  const diff: MembershipDiff = { joined, left, updated, becameReady, becameUnready };
+  const diff: MembershipDiff = { joined, left, updated, replaced, becameReady, becameUnready, draining };
   if (isEmptyDiff(diff)) return EMPTY_DIFF;
   return Object.freeze({
     joined: Object.freeze(joined),
     left: Object.freeze(left),
     updated: Object.freeze(updated),
+    replaced: Object.freeze(replaced),
     becameReady: Object.freeze(becameReady),
     becameUnready: Object.freeze(becameUnready),
+    draining: Object.freeze(draining),
   });
+}
+
+/** The same name with another known UID: the pod was deleted and created again. */
+export function isReplacement(previous: Peer, next: Peer): boolean {
+  return previous.uid !== null && next.uid !== null && previous.uid !== next.uid;
 }
 
 /** Equal in everything a listener reacts to (addresses are compared as sorted lists). */
@@ -74,6 +91,10 @@ export function sameObservableState(a: Peer, b: Peer): boolean {
     a.port === b.port &&
     a.host === b.host &&
     a.ready === b.ready &&
+    a.draining === b.draining &&
+    a.uid === b.uid &&
+    a.nodeName === b.nodeName &&
+    a.zone === b.zone &&
     a.ordinal === b.ordinal &&
     a.self === b.self &&
     a.addresses.length === b.addresses.length &&

@@ -27,6 +27,12 @@ interface Draft {
   host: string | null;
   addresses: Set<string>;
   port: number | null;
+  /** The source's verdict, when it gives one; one endpoint not ready makes the peer not ready, and so does draining. */
+  ready: boolean | undefined;
+  draining: boolean;
+  uid: string | null;
+  nodeName: string | null;
+  zone: string | null;
 }
 
 /**
@@ -35,6 +41,7 @@ interface Draft {
  * our `mysql-1`, and keeps its whole name (a static peer elsewhere, say).
  */
 function identify(endpoint: ObservedEndpoint, context: MembershipContext): Pick<Draft, 'name' | 'ordinal'> | undefined {
+  if (endpoint.pod !== undefined) return identifyPod(endpoint.pod, context);
   if (endpoint.host === null) {
     const first = [...endpoint.addresses].sort(compareAddresses)[0];
     return first === undefined ? undefined : { name: first, ordinal: null };
@@ -43,10 +50,15 @@ function identify(endpoint: ObservedEndpoint, context: MembershipContext): Pick<
   if (!isPodHost(host, context.serviceDomain)) return { name: host, ordinal: null };
   const label = firstLabel(host);
   if (isDashedAddressName(label, endpoint.addresses)) return { name: label, ordinal: null };
-  const ordinal = parseOrdinal(label, context.statefulSet);
-  if (ordinal !== null) return { name: label, ordinal };
-  if (hasOrdinalSuffix(label)) return undefined;
-  return { name: label, ordinal: null };
+  return identifyPod(label, context);
+}
+
+/** A pod named by the source or by its first DNS label: a member unless it is another StatefulSet's. */
+function identifyPod(name: string, context: MembershipContext): Pick<Draft, 'name' | 'ordinal'> | undefined {
+  const ordinal = parseOrdinal(name, context.statefulSet);
+  if (ordinal !== null) return { name, ordinal };
+  if (hasOrdinalSuffix(name)) return undefined;
+  return { name, ordinal: null };
 }
 
 /**
@@ -59,13 +71,8 @@ export function toPeers(observation: SuccessfulObservation, context: MembershipC
     const identity = identify(endpoint, context);
     if (!identity) continue;
     const draft = drafts.get(identity.name);
-    if (draft) {
-      for (const address of endpoint.addresses) draft.addresses.add(address);
-      draft.port ??= endpoint.port;
-      draft.host ??= endpoint.host;
-    } else {
-      drafts.set(identity.name, { ...identity, host: endpoint.host, addresses: new Set(endpoint.addresses), port: endpoint.port });
-    }
+    if (draft) merge(draft, endpoint);
+    else drafts.set(identity.name, newDraft(identity, endpoint));
   }
   return [...drafts.values()]
     .map(
@@ -75,12 +82,42 @@ export function toPeers(observation: SuccessfulObservation, context: MembershipC
         host: draft.host,
         addresses: [...draft.addresses].sort(compareAddresses),
         port: draft.port,
-        ready: true,
+        ready: !draft.draining && (draft.ready ?? true),
+        draining: draft.draining,
+        uid: draft.uid,
+        nodeName: draft.nodeName,
+        zone: draft.zone,
         self: draft.name === context.podName,
         sources: [observation.source],
       }),
     )
     .sort(comparePeers);
+}
+
+function newDraft(identity: Pick<Draft, 'name' | 'ordinal'>, endpoint: ObservedEndpoint): Draft {
+  return {
+    ...identity,
+    host: endpoint.host,
+    addresses: new Set(endpoint.addresses),
+    port: endpoint.port,
+    ready: endpoint.ready,
+    draining: endpoint.draining ?? false,
+    uid: endpoint.uid ?? null,
+    nodeName: endpoint.nodeName ?? null,
+    zone: endpoint.zone ?? null,
+  };
+}
+
+/** Another endpoint of the same pod (its other address family, or a duplicate hostname). */
+function merge(draft: Draft, endpoint: ObservedEndpoint): void {
+  for (const address of endpoint.addresses) draft.addresses.add(address);
+  draft.port ??= endpoint.port;
+  draft.host ??= endpoint.host;
+  draft.draining ||= endpoint.draining ?? false;
+  if (endpoint.ready !== undefined) draft.ready = (draft.ready ?? true) && endpoint.ready;
+  draft.uid ??= endpoint.uid ?? null;
+  draft.nodeName ??= endpoint.nodeName ?? null;
+  draft.zone ??= endpoint.zone ?? null;
 }
 
 /** Peer order: by ordinal (peers without one last), then by name. */

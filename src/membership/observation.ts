@@ -4,10 +4,10 @@
  *
  * @module
  */
-import type { LookupError } from '../errors';
+import type { DiscoveryError, KubernetesApiError, LookupError } from '../errors';
 import type { SourceName } from './types';
 
-/** One endpoint as DNS described it. The membership step decides what it means. */
+/** One endpoint as a source described it. The membership step decides what it means. */
 export interface ObservedEndpoint {
   /**
    * The endpoint's DNS name without the trailing dot (an SRV target, or the PTR name of an
@@ -18,6 +18,18 @@ export interface ObservedEndpoint {
   readonly addresses: readonly string[];
   /** The port from SRV, or the numeric `port` option; `null` when neither is known. */
   readonly port: number | null;
+  /** The pod's name, when the source knows it apart from DNS (a `targetRef`): it names the endpoint. */
+  readonly pod?: string;
+  /** The source's own readiness verdict; absent: listed means ready (DNS lists ready pods only). */
+  readonly ready?: boolean;
+  /** The endpoint is terminating. */
+  readonly draining?: boolean;
+  /** The pod's UID. */
+  readonly uid?: string;
+  /** The node it runs on. */
+  readonly nodeName?: string;
+  /** Its zone. */
+  readonly zone?: string;
 }
 
 /** A source answered: this is the set of endpoints it saw (possibly empty: NXDOMAIN/NODATA). */
@@ -32,15 +44,20 @@ export interface SuccessfulObservation {
   readonly partial?: boolean;
   /** Names the source saw but left out because they are not under the Service's domain. */
   readonly foreign?: readonly string[];
-  /** How many DNS messages the observation cost (UDP and TCP, all retries). */
+  /**
+   * What the source saw and ignored, to be reported (each once, by the source): an object the
+   * Kubernetes API sent that is not what it should be. Ignored input never removes a peer.
+   */
+  readonly problems?: readonly DiscoveryError[];
+  /** How many DNS messages the observation cost (UDP and TCP, all retries); 0 for the Kubernetes API. */
   readonly queries: number;
 }
 
-/** A source could not observe: the lookup failed. Never means "no endpoints". */
+/** A source could not observe: the lookup (or the API request) failed. Never means "no endpoints". */
 export interface FailedObservation {
   readonly ok: false;
   readonly source: SourceName;
-  readonly error: LookupError;
+  readonly error: LookupError | KubernetesApiError;
   readonly queries: number;
 }
 

@@ -102,12 +102,18 @@ export function observationKey(observation: SuccessfulObservation): string {
   let endpoints = endpointKeys.get(observation.endpoints);
   if (endpoints === undefined) {
     endpoints = observation.endpoints
-      .map((endpoint) => `${endpoint.host ?? ''} ${endpoint.port ?? ''} ${[...endpoint.addresses].sort().join(',')}`)
+      .map((endpoint) => `${endpoint.host ?? ''} ${endpoint.port ?? ''} ${[...endpoint.addresses].sort().join(',')}${apiFacts(endpoint)}`)
       .sort()
       .join('\n');
     endpointKeys.set(observation.endpoints, endpoints);
   }
   return `${observation.source}${observation.partial ? ' partial' : ''}\n${endpoints}`;
+}
+
+/** What only the Kubernetes API tells of an endpoint, for its key (nothing for DNS sources). */
+function apiFacts(endpoint: ObservedEndpoint): string {
+  if (endpoint.pod === undefined && endpoint.ready === undefined && endpoint.uid === undefined) return '';
+  return ` ${endpoint.pod ?? ''} ${String(endpoint.ready)} ${String(endpoint.draining ?? false)} ${endpoint.uid ?? ''} ${endpoint.nodeName ?? ''} ${endpoint.zone ?? ''}`;
 }
 
 /** Keys of endpoint lists already seen: a source that observes nothing new hands back the same list. */
@@ -128,7 +134,7 @@ export function applyReadiness(
   policy: MembershipPolicy,
 ): ReconcileResult {
   const previous = state.membership;
-  const peers = previous.peers.map((peer) => ({ ...peer, ready: readiness(peer.name) }));
+  const peers = previous.peers.map((peer) => ({ ...peer, ready: !peer.draining && readiness(peer.name) }));
   const { stale, staleSince, source, updatedAt } = previous;
   const step = snapshot(previous, peers, state.absences, { stale, staleSince, source, updatedAt }, context, policy);
   return { ...step, state: { ...step.state, observed: state.observed } };
@@ -143,9 +149,14 @@ function observedPeers(
   const before = new Map(known.map((peer) => [peer.name, peer]));
   return toPeers(observation, context).map((peer) => ({
     ...peer,
-    // A fallback source that knows no port (A records) keeps the port SRV told us earlier.
+    // A fallback source that knows no port (A records) keeps the port SRV told us earlier, and one
+    // that knows no pod (DNS) keeps what the Kubernetes API told: no update when it takes over.
     port: peer.port ?? before.get(peer.name)?.port ?? null,
-    ready: readiness?.(peer.name) ?? true,
+    uid: peer.uid ?? before.get(peer.name)?.uid ?? null,
+    nodeName: peer.nodeName ?? before.get(peer.name)?.nodeName ?? null,
+    zone: peer.zone ?? before.get(peer.name)?.zone ?? null,
+    // The probe's verdict over the source's; a terminating pod is never ready.
+    ready: !peer.draining && (readiness?.(peer.name) ?? peer.ready),
   }));
 }
 

@@ -6,12 +6,12 @@
  */
 
 /**
- * Where a peer was seen: `srv` (the named port's SRV record), `address` (A/AAAA of the Service
- * name), `ordinals` (the predicted per-pod names `<sts>-<i>.<service>…`) or `static` (a
- * configured list). The source registry (`sources/registry.ts`) has exactly these keys: the
- * compiler checks it both ways.
+ * Where a peer was seen: `kubernetes` (the Service's EndpointSlices, from the Kubernetes API),
+ * `srv` (the named port's SRV record), `address` (A/AAAA of the Service name), `ordinals` (the
+ * predicted per-pod names `<sts>-<i>.<service>…`) or `static` (a configured list). The source
+ * registry (`sources/registry.ts`) has exactly these keys: the compiler checks it both ways.
  */
-export type SourceName = 'srv' | 'address' | 'ordinals' | 'static';
+export type SourceName = 'kubernetes' | 'srv' | 'address' | 'ordinals' | 'static';
 
 /** One member of the cluster, identified by its pod name (never by its IP). */
 export interface Peer {
@@ -29,11 +29,23 @@ export interface Peer {
   /** The port from SRV, or the numeric `port` option; `null` when neither is known. */
   readonly port: number | null;
   /**
-   * Whether the peer is ready. Without the `readiness` option this is `true` for every peer DNS
-   * lists (Kubernetes DNS lists only ready pods unless the Service sets
-   * `publishNotReadyAddresses`); with it, the probe's verdict (`false` until it first succeeds).
+   * Whether the peer is ready. With the `readiness` option, the probe's verdict (`false` until it
+   * first succeeds); else what the `kubernetes` source read from the EndpointSlice (the pod's
+   * Ready condition, and not terminating); else `true` for every peer DNS lists (Kubernetes DNS
+   * lists only ready pods unless the Service sets `publishNotReadyAddresses`).
    */
   readonly ready: boolean;
+  /**
+   * The pod is terminating (`conditions.terminating` of its EndpointSlice): on its way out, never
+   * ready. Only the `kubernetes` source can tell; `false` otherwise.
+   */
+  readonly draining: boolean;
+  /** The pod's UID, when the source knows it (the `kubernetes` source): a new UID under the same name is a replaced pod. */
+  readonly uid: string | null;
+  /** The node the pod runs on, when the source knows it (the `kubernetes` source). */
+  readonly nodeName: string | null;
+  /** The pod's zone (its node's `topology.kubernetes.io/zone`), when the source knows it. */
+  readonly zone: string | null;
   /** True for the pod this process runs in. */
   readonly self: boolean;
   /**
@@ -91,9 +103,10 @@ export interface PeerUpdate {
 
 /**
  * What changed between two snapshots. Every list is sorted like `Membership.peers`.
- * `joined`, `left` and `updated` are about the members: the ready peers by default, every peer
- * with `includeNotReady: true`. `becameReady` and `becameUnready` list readiness transitions of
- * peers known before and after.
+ * `joined`, `left`, `updated` and `replaced` are about the members: the ready peers by default,
+ * every peer with `includeNotReady: true`. `becameReady` and `becameUnready` list readiness
+ * transitions of peers known before and after; `draining` the peers seen terminating for the
+ * first time.
  */
 export interface MembershipDiff {
   /** Members that appeared. */
@@ -102,8 +115,12 @@ export interface MembershipDiff {
   readonly left: readonly Peer[];
   /** Members that stayed but changed. */
   readonly updated: readonly PeerUpdate[];
+  /** Members whose pod was replaced: the same name with a new UID (not in `updated`). */
+  readonly replaced: readonly PeerUpdate[];
   /** Known peers that became ready. */
   readonly becameReady: readonly Peer[];
   /** Known peers that stopped being ready. */
   readonly becameUnready: readonly Peer[];
+  /** Peers that started terminating (or were first seen terminating). */
+  readonly draining: readonly Peer[];
 }

@@ -89,12 +89,16 @@ async function discoverOnce(config: DiscoveryConfig, allowEmpty: boolean): Promi
 /** The sources' observation, or the reason there is none. */
 async function observeOnce(config: DiscoveryConfig, resolver: DnsResolver, signal: AbortSignal): Promise<SuccessfulObservation> {
   const sources = createSources(config.sources, resolver, sourceSettings(config));
-  const outcome: PollOutcome = await observeInOrder(sources, signal, config.retry).catch((error: unknown) => {
-    if (signal.aborted) throw error;
-    throw new DiscoveryError('ERR_INTERNAL', `A lookup failed unexpectedly (please report this): ${String(error)}`, { cause: error });
-  });
-  if (!outcome.observation.ok) throw outcome.observation.error;
-  return outcome.observation;
+  try {
+    const outcome: PollOutcome = await observeInOrder(sources, signal, config.retry).catch((error: unknown) => {
+      if (signal.aborted) throw error;
+      throw new DiscoveryError('ERR_INTERNAL', `A lookup failed unexpectedly (please report this): ${String(error)}`, { cause: error });
+    });
+    if (!outcome.observation.ok) throw outcome.observation.error;
+    return outcome.observation;
+  } finally {
+    await Promise.allSettled(sources.map((source) => source.close?.()));
+  }
 }
 
 /** With readiness probes, the first membership waits for the first verdicts: a discovery does that. */

@@ -62,6 +62,7 @@ export class Discovery
   #started: Promise<Membership> | undefined;
   #closing: Promise<void> | undefined;
   readonly #onExternalAbort = (): void => void this.close();
+  readonly #unsubscribe: (() => void)[];
 
   /** @internal Use {@link createDiscovery}. */
   constructor(config: DiscoveryConfig, dependencies: DiscoveryDependencies = {}) {
@@ -86,6 +87,8 @@ export class Discovery
       ? new ReadinessMonitor({ config: config.readiness, onChange: () => this.#readinessChanged() })
       : undefined;
     this.#state = initialState(this.#context, config.policy);
+    // A source that watches pushes its changes: observe again at once, not at the next interval.
+    this.#unsubscribe = this.#sources.flatMap((source) => (source.subscribe ? [source.subscribe(() => this.#pushed())] : []));
     // Every lookup in flight listens on this signal; a big Service has many at once.
     setMaxListeners(0, this.#controller.signal);
     if (config.signal?.aborted) {
@@ -225,6 +228,7 @@ export class Discovery
     if (this.closed) throw new ClosedError('The discovery was closed during a poll.');
     for (const failure of outcome?.failures ?? []) this.#errors.report(failure.error);
     const observation = outcome?.observation;
+    if (observation?.ok) for (const problem of observation.problems ?? []) this.#errors.report(problem);
     const wasStale = this.membership.stale;
     const monitor = this.#readiness;
     const readiness = monitor ? (name: string) => monitor.isReady(name) : null;
@@ -255,6 +259,11 @@ export class Discovery
     }
   }
 
+  #pushed(): void {
+    if (!this.#started || this.closed) return;
+    this.#scheduler.request({ urgent: true }).catch(() => undefined);
+  }
+
   #readinessChanged(): void {
     const monitor = this.#readiness;
     if (this.closed || !monitor) return;
@@ -266,9 +275,11 @@ export class Discovery
     const { diff } = step;
     for (const peer of diff.left) this.emit('leave', peer);
     for (const peer of diff.joined) this.emit('join', peer);
+    for (const { peer, previous } of diff.replaced) this.emit('replace', peer, previous);
     for (const { peer, previous } of diff.updated) this.emit('update', peer, previous);
     for (const peer of diff.becameReady) this.emit('ready', peer);
     for (const peer of diff.becameUnready) this.emit('unready', peer);
+    for (const peer of diff.draining) this.emit('draining', peer);
     if (step.seedChanged) this.emit('seed', this.membership.seed, step.previousSeed);
     if (step.membership.epoch !== step.previousEpoch) {
       const change: MembershipChange = { membership: this.membership, diff };
@@ -296,7 +307,9 @@ export class Discovery
     this.#staleWatch.disarm();
     const closed = new ClosedError();
     this.#controller.abort(closed);
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
     await Promise.allSettled([this.#scheduler.stop(closed), this.#readiness?.close()]);
+    await Promise.allSettled(this.#sources.map((source) => source.close?.()));
     this.#resolver?.close();
     for (const queue of this.#queues) queue.end();
     this.#queues.clear();

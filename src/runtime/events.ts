@@ -15,8 +15,18 @@ export interface DiscoveryEvents {
    * no longer ready). Never emitted because a lookup failed.
    */
   leave: [peer: Peer];
-  /** The same member (same pod name) changed address, port, host or readiness. */
+  /** The same member (same pod name) changed address, port, host, readiness or node. */
   update: [peer: Peer, previous: Peer];
+  /**
+   * The same member's pod was replaced: the same name with a new UID (a pod deleted and created
+   * again). Only a source that knows UIDs (`kubernetes`) tells it; DNS shows it as an `update`.
+   */
+  replace: [peer: Peer, previous: Peer];
+  /**
+   * A peer started terminating (or was first seen terminating): it still answers but is on its
+   * way out, and is not ready. Only the `kubernetes` source tells it.
+   */
+  draining: [peer: Peer];
   /** A known peer became ready. */
   ready: [peer: Peer];
   /** A known peer stopped being ready. */
@@ -32,10 +42,11 @@ export interface DiscoveryEvents {
   /** The membership has been stale for `maxStaleMs` (emitted once per stale period; still no leaves). */
   staleTooLong: [membership: Membership, staleForMs: number];
   /**
-   * A source failed (a `LookupError`: timeout, SERVFAIL, …), a listener threw (`ListenerError`),
-   * this pod is missing from its own Service (`ERR_SELF_NOT_LISTED`), or DNS listed a host outside
-   * the Service's domain (`ERR_FOREIGN_PEER`, once per name). Never fatal: polling
-   * continues.
+   * A source failed (a `LookupError`: timeout, SERVFAIL, …; a `KubernetesApiError`), a listener
+   * threw (`ListenerError`), the first polls found nobody for a reason DNS tells
+   * (`MisconfigurationError`), this pod is missing from its own Service (`ERR_SELF_NOT_LISTED`),
+   * or DNS listed a host outside the Service's domain (`ERR_FOREIGN_PEER`, once per name). Never
+   * fatal: polling continues.
    */
   error: [error: DiscoveryError];
 }

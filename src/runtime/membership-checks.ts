@@ -64,8 +64,9 @@ export class MembershipChecks {
     this.#selfPresence = check.presence;
     if (!check.report) return;
     const query = primaryQuery(config);
+    const asked = membership.source === 'kubernetes' ? `the EndpointSlices of ${config.namespace}/${config.service}` : `${query.type} ${query.name}`;
     const listed = membership.peers.map((peer) => peer.name);
-    this.#context.report(new SelfNotListedError(config.podName, { query: `${query.type} ${query.name}`, listed }));
+    this.#context.report(new SelfNotListedError(config.podName, { query: asked, listed }));
   }
 
   /**
@@ -80,7 +81,8 @@ export class MembershipChecks {
     }
     this.#emptyPolls += 1;
     const { config, resolver, signal, report } = this.#context;
-    if (this.#emptyPolls < EMPTY_POLLS_BEFORE_DIAGNOSIS || !resolver) return;
+    // What DNS can tell: an empty list of EndpointSlices is not explained by DNS lookups.
+    if (this.#emptyPolls < EMPTY_POLLS_BEFORE_DIAGNOSIS || !resolver || observation.source === 'kubernetes') return;
     this.#emptyPolls = -1;
     explainEmpty(config, observation, resolver, signal).then(
       (error) => {

@@ -44,6 +44,8 @@ export class PollScheduler<R> {
   #polls = 0;
   #inFlight: Promise<void> | undefined;
   #requested: Waiter<R> | undefined;
+  /** The requested poll may start before the floor (`minIntervalMs`): a source pushed a change. */
+  #urgent = false;
   #timer: NodeJS.Timeout | undefined;
   /** When the armed timer fires, on the monotonic clock; `undefined` when none is armed. */
   #timerAt: number | undefined;
@@ -66,14 +68,19 @@ export class PollScheduler<R> {
 
   /**
    * A poll that starts after this call: now, or as soon as the poll in flight has ended and the
-   * floor allows. Callers in the meantime share it.
+   * floor allows (`urgent`: without waiting for the floor, for a change a source pushed). Callers
+   * in the meantime share it.
    */
-  request(): Promise<R> {
+  request(options: { readonly urgent?: boolean } = {}): Promise<R> {
     if (this.#stopped) return Promise.reject(new ClosedError());
     const requested = this.#requested ?? waiter<R>();
+    const hurried = options.urgent === true && !this.#urgent;
+    this.#urgent ||= options.urgent === true;
     if (!this.#requested) {
       this.#requested = requested;
       if (!this.#inFlight) this.#arm();
+    } else if (hurried && !this.#inFlight) {
+      this.#arm();
     }
     return requested.promise;
   }
@@ -99,7 +106,7 @@ export class PollScheduler<R> {
 
   #arm(): void {
     clearTimeout(this.#timer);
-    const wait = this.#lastStart + this.#timing.minIntervalMs - this.#now();
+    const wait = this.#urgent ? 0 : this.#lastStart + this.#timing.minIntervalMs - this.#now();
     if (wait <= 0) {
       this.#start();
       return;
@@ -125,6 +132,7 @@ export class PollScheduler<R> {
     this.#timerAt = undefined;
     const requested = this.#requested;
     this.#requested = undefined;
+    this.#urgent = false;
     this.#lastStart = this.#now();
     this.#polls += 1;
     this.#inFlight = this.#poll().then(

@@ -9,6 +9,7 @@
 import type { Resolver } from '../dns/types';
 import type { SourceName } from '../membership/types';
 import { createAddressSource } from './address';
+import { createKubernetesSource } from './kubernetes';
 import { createOrdinalsSource } from './ordinals';
 import type { Source, SourceSettings } from './source';
 import { createSrvSource } from './srv';
@@ -19,6 +20,7 @@ export type SourceFactory = (resolver: Resolver, settings: SourceSettings) => So
 
 /** Every source, by name. */
 export const SOURCE_FACTORIES = {
+  kubernetes: createKubernetesSource,
   srv: createSrvSource,
   address: createAddressSource,
   ordinals: createOrdinalsSource,

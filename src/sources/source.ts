@@ -1,10 +1,12 @@
 /**
  * What a source is: something that observes the cluster once per poll, built from the
  * {@link SourceSettings}. Sources do I/O and nothing else: they never emit events and never
- * decide membership.
+ * decide membership. A source that learns of changes by itself (a watch of the Kubernetes API)
+ * also says when its next observation would differ, so the runtime observes again at once.
  *
  * @module
  */
+import type { KubernetesSettings } from '../kubernetes/settings';
 import type { Observation } from '../membership/observation';
 import type { SourceName } from '../membership/types';
 import type { AddressFamily } from './address-lookup';
@@ -14,6 +16,13 @@ export interface Source {
   readonly name: SourceName;
   /** Observe once. Never rejects for DNS failures (those are failed observations); rejects only on abort. */
   observe(signal: AbortSignal): Promise<Observation>;
+  /**
+   * For a source that learns of changes by itself: `changed` is called (coalesced: once per burst)
+   * whenever the next `observe()` would see something new. Returns a function that unsubscribes.
+   */
+  subscribe?(changed: () => void): () => void;
+  /** Release what the source holds (watches, connections). Called once, when the discovery closes. */
+  close?(): void | Promise<void>;
 }
 
 /** One configured peer of the `static` source. */
@@ -47,4 +56,6 @@ export interface SourceSettings {
   readonly replicas: number;
   /** The peers of the `static` source. */
   readonly peers: readonly StaticPeer[];
+  /** What the `kubernetes` source reads the API with; absent when it is not among the sources. */
+  readonly kubernetes?: KubernetesSettings;
 }

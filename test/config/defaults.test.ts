@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HELP } from '../../src/cli/help';
 import {
+  CA_PATH,
+  DEFAULT_KUBECONFIG,
   defaultFastIntervalMs,
   defaultMaxIntervalMs,
   defaultMinIntervalMs,
@@ -15,6 +17,7 @@ import {
   NAMESPACE_PATH,
   READINESS_DEFAULTS,
   RESOLV_CONF_PATH,
+  TOKEN_PATH,
 } from '../../src/config/defaults';
 import { resolveOptions } from '../../src/config/resolve-options';
 
@@ -75,6 +78,13 @@ describe('the TSDoc of the options states the defaults the code applies', () => 
   it('the environment paths', () => {
     expect(stated(docs.get('resolvConfPath') ?? '')).toBe(`\`${RESOLV_CONF_PATH}\``);
     expect(stated(docs.get('namespacePath') ?? '')).toBe(`\`${NAMESPACE_PATH}\``);
+    expect(stated(docs.get('tokenPath') ?? '')).toBe(`\`${TOKEN_PATH}\``);
+    expect(stated(docs.get('caPath') ?? '')).toBe(`\`${CA_PATH}\``);
+  });
+
+  it('the kubernetes option: the kubeconfig looked for last, under HOME', () => {
+    expect(stated(docs.get('kubeconfig') ?? '')).toContain(`\`~/${DEFAULT_KUBECONFIG}\``);
+    expect(stated(docs.get('kubernetes') ?? '')).toContain(`\`~/${DEFAULT_KUBECONFIG}\``);
   });
 });
 

@@ -322,6 +322,25 @@ const CASES: readonly OptionCase[] = [
       ['readFile: a string', { ...HERMETIC, readFile: '/etc/resolv.conf' }],
       ['hostname: a number', { ...HERMETIC, hostname: 5 }],
       ['resolvConfPath: an object', { ...HERMETIC, resolvConfPath: {} }],
+      ['tokenPath: a NUL byte', { ...HERMETIC, tokenPath: '/var/run/token\0' }],
+      ['caPath: a number', { ...HERMETIC, caPath: 5 }],
+    ],
+  },
+  {
+    option: 'kubernetes',
+    context: { sources: ['kubernetes', 'srv'] },
+    hostile: [
+      ...HOSTILE_STRINGS,
+      ...HOSTILE_NUMBERS,
+      // An empty object (with or without a prototype) is the default.
+      ...HOSTILE_SHAPES.filter(([label]) => label !== '{}' && label !== 'a null-prototype object'),
+      ['an unknown key', { kubeConfig: '/home/me/.kube/config' }],
+      ...HOSTILE_STRINGS.filter(([label]) => ['1 MB of letters', 'a NUL byte', 'only NUL', 'empty'].includes(label)).map(([label, value]) => [`kubeconfig: ${label}`, { kubeconfig: value }] as const),
+      ...HOSTILE_SHAPES.filter(([label]) => ['null', 'true', '[]', 'a function', 'a Promise'].includes(label)).map(([label, value]) => [`kubeconfig: ${label}`, { kubeconfig: value }] as const),
+      ['kubeconfig: a number', { kubeconfig: 5 }],
+      ...HOSTILE_STRINGS.filter(([label]) => ['1 MB of letters', 'a NUL byte', 'empty', 'a newline'].includes(label)).map(([label, value]) => [`context: ${label}`, { kubeconfig: '/x', context: value }] as const),
+      ['context: a number', { kubeconfig: '/x', context: 5 }],
+      ['{"__proto__": {"kubeconfig": …}} from JSON', proto('{"__proto__": {"kubeconfig": "/etc/passwd"}}')],
     ],
   },
 ];
@@ -333,7 +352,7 @@ describe('hostile values are rejected at construction, naming the option, in a s
       'service', 'namespace', 'clusterDomain', 'port', 'protocol', 'statefulSet', 'ordinalStart', 'podName', 'nameservers',
       'dnsTimeoutMs', 'dnsAttempts', 'intervalMs', 'jitter', 'signal', 'environment', 'fastIntervalMs', 'maxIntervalMs',
       'minIntervalMs', 'retries', 'sources', 'staticPeers', 'expectedReplicas', 'family', 'leaveAfterPolls', 'leaveAfterMs',
-      'maxRemovalFraction', 'includeNotReady', 'maxStaleMs', 'readiness',
+      'maxRemovalFraction', 'includeNotReady', 'maxStaleMs', 'readiness', 'kubernetes',
     ];
     expect(CASES.map((entry) => entry.option).sort()).toEqual([...known].sort());
     // Every other key is unknown, so the list above is complete exactly when the library rejects a key outside it.

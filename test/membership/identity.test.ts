@@ -61,7 +61,7 @@ describe('toPeers', () => {
   it('keys endpoints without a name by address', () => {
     const peers = toPeers(observe([{ host: null, addresses: ['fd00::2', '10.0.0.9'], port: null }]), context);
     expect(peers).toEqual([
-      { name: '10.0.0.9', ordinal: null, host: null, addresses: ['10.0.0.9', 'fd00::2'], port: null, ready: true, self: false, sources: ['srv'] },
+      { name: '10.0.0.9', ordinal: null, host: null, addresses: ['10.0.0.9', 'fd00::2'], port: null, ready: true, draining: false, uid: null, nodeName: null, zone: null, self: false, sources: ['srv'] },
     ]);
   });
 

@@ -36,9 +36,11 @@ const names = (membership: Membership): string[] => membership.peers.map((peer) 
 const eventNames = (step: ReconcileResult): string[] => [
   ...step.diff.left.map((peer) => `leave:${peer.name}`),
   ...step.diff.joined.map((peer) => `join:${peer.name}`),
+  ...step.diff.replaced.map(({ peer }) => `replace:${peer.name}`),
   ...step.diff.updated.map(({ peer }) => `update:${peer.name}`),
   ...step.diff.becameReady.map((peer) => `ready:${peer.name}`),
   ...step.diff.becameUnready.map((peer) => `unready:${peer.name}`),
+  ...step.diff.draining.map((peer) => `draining:${peer.name}`),
 ];
 
 /** Apply observations one per second from t = 1000, returning each step. */
@@ -59,7 +61,7 @@ describe('reconcile', () => {
     expect(again?.membership.peers).toBe(first?.membership.peers);
     expect(again?.membership.epoch).toBe(first?.membership.epoch);
     expect(again?.membership.updatedAt).toBe(2000);
-    expect(again?.diff).toEqual({ joined: [], left: [], updated: [], becameReady: [], becameUnready: [] });
+    expect(again?.diff).toEqual({ joined: [], left: [], updated: [], replaced: [], becameReady: [], becameUnready: [], draining: [] });
   });
 
   it('still counts absences when the same observation comes with a peer missing', () => {
@@ -314,5 +316,72 @@ describe('reconcile properties', () => {
         expect(again.membership.peers).toBe(last(settled).membership.peers);
       }),
     );
+  });
+});
+
+describe('what the Kubernetes API adds: readiness, draining, UIDs, placement', () => {
+  /** An endpoint as the kubernetes source reports it: named by its pod, with its conditions. */
+  const api = (ordinal: number, facts: Partial<ObservedEndpoint> = {}): ObservedEndpoint => ({
+    host: null,
+    addresses: [`10.0.0.${ordinal}`],
+    port: 7000,
+    pod: `web-${ordinal}`,
+    ready: true,
+    uid: `uid-${ordinal}`,
+    nodeName: `node-${ordinal % 2}`,
+    zone: 'zone-a',
+    ...facts,
+  });
+  const slices = (...endpoints: ObservedEndpoint[]): Observation => ({ ok: true, source: 'kubernetes', endpoints, queries: 0 });
+
+  it('names a peer by its pod, keeps its UID and placement, and leaves out another StatefulSet\'s pod', () => {
+    const [step] = run([slices(api(2), api(3), { ...api(4), pod: 'other-4' })]);
+    expect(step?.membership.peers.map((peer) => [peer.name, peer.ordinal, peer.uid, peer.nodeName, peer.zone])).toEqual([
+      ['web-2', 2, 'uid-2', 'node-0', 'zone-a'],
+      ['web-3', 3, 'uid-3', 'node-1', 'zone-a'],
+    ]);
+  });
+
+  it('reads readiness from the source without a probe: a not-ready pod is seen, and not a member', () => {
+    const [first, second] = run([slices(api(2), api(3, { ready: false })), slices(api(2), api(3))]);
+    expect(first?.membership.peers.map((peer) => [peer.name, peer.ready])).toEqual([['web-2', true], ['web-3', false]]);
+    expect(eventNames(first as ReconcileResult)).toEqual(['join:web-2']);
+    expect(eventNames(second as ReconcileResult)).toEqual(['join:web-3', 'ready:web-3']);
+  });
+
+  it('a terminating pod drains: one draining event, never ready (even if a probe says so), then leaves when it is gone', () => {
+    let state = initialState(context, immediate);
+    const step = (observation: Observation, probe: ((name: string) => boolean) | null = null): ReconcileResult => {
+      const result = reconcile(state, observation, probe, context, immediate, 1000);
+      state = result.state;
+      return result;
+    };
+    step(slices(api(2), api(3)));
+    const draining = step(slices(api(2), api(3, { ready: false, draining: true })), () => true);
+    expect(eventNames(draining)).toEqual(['leave:web-3', 'unready:web-3', 'draining:web-3']);
+    expect(draining.membership.peers.find((peer) => peer.name === 'web-3')).toMatchObject({ draining: true, ready: false });
+    expect(eventNames(step(slices(api(2), api(3, { ready: false, draining: true }))))).toEqual([]);
+    expect(eventNames(step(slices(api(2))))).toEqual([]);
+    expect(state.membership.peers.map((peer) => peer.name)).toEqual(['web-2']);
+  });
+
+  it('a pod re-created under the same name is replaced, not updated, and not a leave and a join', () => {
+    const [, replaced] = run([slices(api(2), api(3)), slices(api(2), api(3, { uid: 'uid-3b', addresses: ['10.0.0.33'] }))]);
+    expect(eventNames(replaced as ReconcileResult)).toEqual(['replace:web-3']);
+    expect(replaced?.diff.replaced[0]?.previous.uid).toBe('uid-3');
+    expect(replaced?.diff.replaced[0]?.peer).toMatchObject({ uid: 'uid-3b', addresses: ['10.0.0.33'] });
+  });
+
+  it('a change of readiness alone is a change: the unchanged-observation shortcut does not hide it', () => {
+    const steps = run([slices(api(2), api(3)), slices(api(2), api(3, { ready: false })), slices(api(2), api(3, { ready: false }))]);
+    expect(steps.map(eventNames)).toEqual([['join:web-2', 'join:web-3'], ['leave:web-3', 'unready:web-3'], []]);
+  });
+
+  it('the same pod in two slices (a transition, or its two address families) is one peer, ready only if both say so', () => {
+    const [step] = run([slices(api(2), { ...api(2), addresses: ['fd00::2'] }, api(3), { ...api(3), ready: false })]);
+    expect(step?.membership.peers.map((peer) => [peer.name, peer.addresses, peer.ready])).toEqual([
+      ['web-2', ['10.0.0.2', 'fd00::2'], true],
+      ['web-3', ['10.0.0.3'], false],
+    ]);
   });
 });

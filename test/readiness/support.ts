@@ -14,6 +14,10 @@ export function peer(name: string, addresses: readonly string[], port: number | 
     addresses,
     port,
     ready: false,
+    draining: false,
+    uid: null,
+    nodeName: null,
+    zone: null,
     self: false,
     sources: ['srv'],
   };

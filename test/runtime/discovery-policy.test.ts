@@ -196,3 +196,56 @@ describe('a source that throws (a bug, not a DNS failure)', () => {
     expect(after.stale).toBe(true);
   });
 });
+
+describe('a source that pushes its changes (a watch)', () => {
+  it('is observed again at once when it says it changed, a burst costs at most one follow-up, and close() releases it', async () => {
+    const { Discovery } = await import('../../src/runtime/discovery');
+    const { resolveOptions } = await import('../../src/config/resolve-options');
+    const endpoint = (ordinal: number) => ({ host: `mysql-${ordinal}.mysql.default.svc.cluster.local`, addresses: [`10.0.0.${ordinal + 1}`], port: 3306 });
+    let endpoints = [endpoint(0)];
+    let changed: (() => void) | undefined;
+    let observed = 0;
+    let closed = 0;
+    const pushing = {
+      name: 'srv' as const,
+      observe: async () => {
+        observed += 1;
+        return { ok: true as const, source: 'srv' as const, endpoints, queries: 0 };
+      },
+      subscribe: (callback: () => void) => {
+        changed = callback;
+        return () => {
+          changed = undefined;
+        };
+      },
+      close: () => {
+        closed += 1;
+      },
+    };
+    // Polls every minute, never closer than a second: only the push can bring the joins in time.
+    const discovery = track(new Discovery(resolveOptions(options({ intervalMs: 60_000, minIntervalMs: 1000 })), { sources: [pushing] }));
+    await discovery.start();
+    const polls = observed;
+    const joined = nextEvent(discovery, 'change', (membership) => membership.peers.length === 3, 20_000);
+    endpoints = [endpoint(0), endpoint(1), endpoint(2)];
+    for (let i = 0; i < 5; i++) changed?.();
+    const [membership] = await joined;
+    expect(membership.peers.map((peer) => peer.name)).toEqual(['mysql-0', 'mysql-1', 'mysql-2']);
+    // The first push starts a poll; the rest of the burst shares one follow-up at most.
+    await waitUntilIdle(discovery);
+    expect(observed - polls).toBeGreaterThanOrEqual(1);
+    expect(observed - polls).toBeLessThanOrEqual(2);
+    await discovery.close();
+    expect(closed).toBe(1);
+    expect(changed).toBeUndefined();
+  });
+});
+
+/** Resolve once no poll runs and the next regular one is scheduled (checked every 10 ms, for up to 10 s). */
+async function waitUntilIdle(discovery: { readonly polling: { readonly inFlight: boolean; readonly nextAt: number | null } }): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (discovery.polling.inFlight || discovery.polling.nextAt === null) {
+    if (Date.now() > deadline) throw new Error('the discovery did not become idle within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

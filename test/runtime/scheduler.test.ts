@@ -84,6 +84,29 @@ describe('requests', () => {
     expect(starts).toEqual([0, 200]);
   });
 
+  it('urgent (a source pushed a change): start without waiting for the floor, still one at a time', async () => {
+    const run = controlledPoll();
+    const subject = create(run.poll);
+    const first = subject.request();
+    run.finish();
+    await first;
+    await vi.advanceTimersByTimeAsync(0);
+    // A plain request waits for the floor; an urgent one made meanwhile starts it at once.
+    const plain = subject.request();
+    expect(run.starts).toEqual([0]);
+    const urgent = subject.request({ urgent: true });
+    expect(run.starts).toEqual([0, 0]);
+    // While that poll runs, more pushes share one follow-up, which starts as soon as it ends.
+    const during = [subject.request({ urgent: true }), subject.request({ urgent: true })];
+    run.finish();
+    await Promise.all([plain, urgent]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(run.starts).toEqual([0, 0, 0]);
+    run.finish();
+    const [a, b] = await Promise.all(during);
+    expect(a).toBe(b);
+  });
+
   it('reject with the poll\'s error, and polling goes on', async () => {
     const run = controlledPoll();
     const subject = create(run.poll);
