@@ -27,7 +27,12 @@ export type ErrorCode =
   | 'ERR_K8S_CREDENTIALS'
   | 'ERR_K8S_BAD_OBJECT'
   | 'ERR_WAIT_TIMEOUT'
-  | 'ERR_INTERNAL';
+  | 'ERR_INTERNAL'
+  | 'ERR_LATCH_UNREADABLE'
+  | 'ERR_LATCH_INVALID'
+  | 'ERR_LATCH_WRITE'
+  | 'ERR_LATCH_CONFLICT'
+  | 'ERR_DRAINING';
 
 /** Base class of every error this library creates. */
 export class DiscoveryError extends Error {
@@ -262,5 +267,38 @@ export class WaitTimeoutError extends DiscoveryError {
   constructor(message: string, lastReason?: string) {
     super('ERR_WAIT_TIMEOUT', message);
     this.lastReason = lastReason;
+  }
+}
+
+/** The codes a {@link LatchError} can carry. */
+export type LatchErrorCode = Extract<ErrorCode, 'ERR_LATCH_UNREADABLE' | 'ERR_LATCH_INVALID' | 'ERR_LATCH_WRITE' | 'ERR_LATCH_CONFLICT'>;
+
+/**
+ * The formed latch (the file that records that this pod has been a member of a cluster) could
+ * not be used. `ERR_LATCH_UNREADABLE`: it exists but cannot be read, or its directory is missing
+ * (is the volume mounted?). `ERR_LATCH_INVALID`: it holds something that is not a latch
+ * (truncated, edited, another format or version). `ERR_LATCH_WRITE`: writing it failed (the
+ * previous content, or none, is still in place). `ERR_LATCH_CONFLICT`: it names another cluster
+ * than the one being recorded. Never read as "no latch": a pod whose latch cannot be read does not
+ * bootstrap until an operator looks.
+ */
+export class LatchError extends DiscoveryError {
+  declare readonly code: LatchErrorCode;
+  /** The latch file's path. */
+  readonly path: string;
+
+  constructor(code: LatchErrorCode, path: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.path = path;
+  }
+}
+
+/**
+ * `drain()` was called: this pod is leaving, so a `bootstrap()` in flight (or one started after)
+ * rejects with this, and split checks are not started.
+ */
+export class DrainingError extends DiscoveryError {
+  constructor(message = 'This pod is draining (drain() was called): it takes no part in bootstrap.') {
+    super('ERR_DRAINING', message);
   }
 }

@@ -8,7 +8,9 @@ export { createDiscovery, discover } from './runtime/create';
 export type { DiscoverOptions } from './runtime/create';
 export { Discovery } from './runtime/discovery';
 export type { DiscoveryEvents, MembershipChange, PollingState } from './runtime/events';
-export type { BootstrapOptions, ClusterProbe } from './runtime/bootstrap-loop';
+export type { BootstrapOptions, BootstrapResult, ClusterProbe } from './runtime/bootstrap-loop';
+export { FormedLatch } from './runtime/formed-latch';
+export type { SplitCheckTiming, SplitWatchOptions } from './runtime/split-monitor';
 export type { WaitForOptions, WaitForSeedOptions } from './runtime/wait';
 export type { DiscoveryOptions, EnvironmentSources, KubernetesOptions, ReadinessOption, ReadinessTiming } from './config/options';
 export type { Completeness, Membership, MembershipDiff, Peer, PeerUpdate, SourceName } from './membership/types';
@@ -16,18 +18,25 @@ export type { ReadinessCheck } from './readiness/probe-spec';
 export type { AddressFamily } from './sources/address-lookup';
 export { decideBootstrap } from './bootstrap/decide';
 export type { BootstrapAction, BootstrapDecision, BootstrapInput, ClusterReport, JoinPolicy } from './bootstrap/decide';
+export type { LatchRecord } from './bootstrap/latch';
+export { detectSplit } from './bootstrap/split';
+export type { Split, SplitContext, SplitGroup } from './bootstrap/split';
+export { createMemberReadiness } from './readiness/member-readiness';
+export type { MemberReadiness, MemberReadinessOptions, MemberStatus, OwnReport, ReadinessSplit, ReadinessSplitGroup, ReadinessVerdict } from './readiness/member-readiness';
 export { diagnose, CHECK_IDS } from './diagnose';
 export type { CheckId, DiagnoseExtra, Diagnosis, DiagnosisProgress, Finding, FindingStatus } from './diagnose';
 export {
   ClosedError,
   DiscoveryError,
+  DrainingError,
   ForeignPeerError,
   InvalidOptionError,
   ListenerError,
   KubernetesApiError,
+  LatchError,
   LookupError,
   MisconfigurationError,
   SelfNotListedError,
   WaitTimeoutError,
 } from './errors';
-export type { ErrorCode, KubernetesApiErrorCode, LookupErrorCode, LookupErrorDetails, MisconfigurationCode } from './errors';
+export type { ErrorCode, KubernetesApiErrorCode, LatchErrorCode, LookupErrorCode, LookupErrorDetails, MisconfigurationCode } from './errors';

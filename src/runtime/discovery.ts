@@ -6,7 +6,6 @@
  * @module
  */
 import { setMaxListeners } from 'node:events';
-import type { BootstrapDecision } from '../bootstrap/decide';
 import type { DiscoveryConfig } from '../config/discovery-config';
 import { membershipContext, sourceSettings } from '../config/layer-settings';
 import { createDnsResolver, type DnsResolver } from '../dns/resolver';
@@ -19,12 +18,12 @@ import { ReadinessMonitor } from '../readiness/monitor';
 import { observeInOrder, type PollOutcome } from '../sources/fallback';
 import { createSources } from '../sources/registry';
 import type { Source } from '../sources/source';
-import { runBootstrap, type BootstrapOptions } from './bootstrap-loop';
 import { ChangeQueue } from './change-queue';
+import { ClusterMember } from './cluster-member';
 import { ErrorReporter } from './error-reporter';
 import type { DiscoveryEvents, MembershipChange, PollingState } from './events';
 import { MembershipChecks } from './membership-checks';
-import { SafeEmitter } from './safe-emitter';
+import { pollingState } from './polling-state';
 import { PollScheduler } from './scheduler';
 import { StaleWatch } from './stale-watch';
 import { resolveLimits, waitForCondition, waitUntil, type WaitForOptions, type WaitForSeedOptions } from './wait';
@@ -41,10 +40,7 @@ export interface DiscoveryDependencies {
  * A running discovery of the peers behind one headless Service. Create it with
  * {@link createDiscovery}; listen for events, then `start()`.
  */
-export class Discovery
-  extends SafeEmitter<DiscoveryEvents>
-  implements AsyncIterable<MembershipChange>, AsyncDisposable
-{
+export class Discovery extends ClusterMember implements AsyncIterable<MembershipChange>, AsyncDisposable {
   readonly #config: DiscoveryConfig;
   readonly #context: MembershipContext;
   readonly #sources: readonly Source[];
@@ -66,7 +62,7 @@ export class Discovery
 
   /** @internal Use {@link createDiscovery}. */
   constructor(config: DiscoveryConfig, dependencies: DiscoveryDependencies = {}) {
-    super();
+    super({ podName: config.podName, intervalMs: config.timing.intervalMs, random: dependencies.random ?? Math.random });
     this.#config = config;
     this.#context = membershipContext(config);
     this.#resolver = dependencies.sources
@@ -108,15 +104,7 @@ export class Discovery
    * the next one is due. For display and diagnosis (the `watch` command shows it).
    */
   get polling(): PollingState {
-    const status = this.#scheduler.status();
-    const offset = this.#now() - performance.now();
-    const wall = (at: number | undefined): number | null => (at === undefined ? null : Math.round(at + offset));
-    return {
-      inFlight: status.inFlight,
-      lastStartedAt: wall(status.lastStartedAt),
-      lastEndedAt: wall(status.lastEndedAt),
-      nextAt: this.closed ? null : wall(status.nextAt),
-    };
+    return pollingState(this.#scheduler.status(), this.#now() - performance.now(), this.closed);
   }
 
   /** Aborts when the discovery closes: tie your own work to the discovery's lifetime with it. */
@@ -178,15 +166,6 @@ export class Discovery
     return membership.seed as Peer;
   }
 
-  /**
-   * Decide how this pod takes part in the cluster ({@link decideBootstrap}): wait for a stable,
-   * fresh membership, ask every ready peer with `probe`, decide, and while the answer is `wait`,
-   * try again as things change. Resolves with an `initialize` or `join` decision.
-   */
-  async bootstrap(options: BootstrapOptions = {}): Promise<BootstrapDecision> {
-    return runBootstrap(this, this.#config.podName, this.#config.timing.intervalMs, options);
-  }
-
   /** Stop polling and probing, abort lookups in flight and end async iterators. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= this.#shutdown();
@@ -212,6 +191,10 @@ export class Discovery
       this.start().catch(() => undefined);
     }
     return queue;
+  }
+
+  protected override reportError(error: DiscoveryError): void {
+    this.#errors.report(error);
   }
 
   protected override onListenerError(event: keyof DiscoveryEvents, error: unknown): void {
@@ -274,7 +257,7 @@ export class Discovery
     this.#state = step.state;
     const { diff } = step;
     for (const peer of diff.left) this.emit('leave', peer);
-    for (const peer of diff.joined) this.emit('join', peer);
+    if (!this.draining) for (const peer of diff.joined) this.emit('join', peer);
     for (const { peer, previous } of diff.replaced) this.emit('replace', peer, previous);
     for (const { peer, previous } of diff.updated) this.emit('update', peer, previous);
     for (const peer of diff.becameReady) this.emit('ready', peer);
@@ -308,7 +291,7 @@ export class Discovery
     const closed = new ClosedError();
     this.#controller.abort(closed);
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
-    await Promise.allSettled([this.#scheduler.stop(closed), this.#readiness?.close()]);
+    await Promise.allSettled([this.#scheduler.stop(closed), this.#readiness?.close(), this.stopMember()]);
     await Promise.allSettled(this.#sources.map((source) => source.close?.()));
     this.#resolver?.close();
     for (const queue of this.#queues) queue.end();

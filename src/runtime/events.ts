@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { Split } from '../bootstrap/split';
 import type { DiscoveryError } from '../errors';
 import type { Membership, MembershipDiff, Peer } from '../membership/types';
 
@@ -41,6 +42,15 @@ export interface DiscoveryEvents {
   fresh: [membership: Membership];
   /** The membership has been stale for `maxStaleMs` (emitted once per stale period; still no leaves). */
   staleTooLong: [membership: Membership, staleForMs: number];
+  /**
+   * A split check (`watchSplits()`, or after `bootstrap()`) found members reporting different
+   * clusters: `split.groups`, `split.winner` and `split.losers` (the same on every pod that sees
+   * the same reports). Emitted after every check that finds one, until it heals; `previous` is the
+   * split of the check before, `null` when this one is new.
+   */
+  split: [split: Split, previous: Split | null];
+  /** A split check that reached every ready peer found one cluster again after `previous`. */
+  healed: [previous: Split];
   /**
    * A source failed (a `LookupError`: timeout, SERVFAIL, …; a `KubernetesApiError`), a listener
    * threw (`ListenerError`), the first polls found nobody for a reason DNS tells
