@@ -1,6 +1,7 @@
 /**
  * One open watch: a chunked HTTP response of newline-delimited JSON events
- * (`{"type":…,"object":…}`), one chunk per event, as the API server streams them. Objects that
+ * (`{"type":…,"object":…}`), as the API server streams them (Node's HTTP layer may put events
+ * written in the same tick into one chunk; a client must not rely on the framing). Objects that
  * start or stop matching the watch's selectors arrive as ADDED or DELETED, as the watch cache
  * sends them; bookmarks when asked for; a clean end after `timeoutSeconds`; an ERROR event ends
  * the stream. A test can also cut it in the middle of a chunk.
@@ -137,9 +138,12 @@ export class WatchStream {
     const line = `${JSON.stringify({ type: 'BOOKMARK', object: RESOURCES[this.request.resource].bookmark(String(resourceVersion)) })}\n`;
     const half = line.slice(0, Math.floor(line.length / 2));
     this.#held = true;
-    // The HTTP layer corks the socket until the next tick: write behind whatever it has queued.
+    // The HTTP layer holds what was written in this tick until the next one (Node 20 corks the
+    // socket; Node 22 and later buffer the chunks in the response): let it flush first, so the
+    // cut chunk comes after every whole one.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.#closed || socket.destroyed) return;
     await new Promise<void>((resolve) => {
-      socket.uncork();
       socket.write(`${Buffer.byteLength(line).toString(16)}\r\n${half}`, () => resolve());
     });
     socket.destroy();

@@ -79,7 +79,10 @@ describe('a watch broken mid-stream', () => {
         break;
       }
       expect(size).toBeGreaterThan(0); // no terminating 0-chunk: this is no clean end
-      JSON.parse(data.slice(0, size));
+      // A whole chunk holds whole events (one or more lines of JSON).
+      const lines = data.slice(0, size).split('\n');
+      expect(lines.pop()).toBe('');
+      for (const line of lines) JSON.parse(line);
       complete++;
       rest = data.slice(size + 2);
     }
