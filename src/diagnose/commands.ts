@@ -15,6 +15,21 @@ type Target = Pick<DiscoveryConfig, 'service' | 'namespace' | 'nameservers'>;
 /** The placeholder for the Service's label selector. */
 export const SELECTOR = '<selector from the Service>';
 
+/** `kubectl get svc -n <ns>`: the Services there are. */
+export function getServices(config: Target): string {
+  return `kubectl get svc -n ${config.namespace}`;
+}
+
+/** `kubectl get pods -n <ns> -l <selector> --show-labels` (without a selector: every pod of the namespace). */
+export function getPodLabels(config: Target, selector?: string): string {
+  return `kubectl get pods -n ${config.namespace}${selector === undefined ? '' : ` -l ${selector}`} --show-labels`;
+}
+
+/** The labels a StatefulSet gives its pods. */
+export function getStatefulSetLabels(config: Target, statefulSet: string): string {
+  return `kubectl get statefulset ${statefulSet} -n ${config.namespace} -o jsonpath='{.spec.template.metadata.labels}'`;
+}
+
 /** `kubectl get svc <svc> -n <ns> -o yaml` */
 export function getService(config: Target): string {
   return `kubectl get svc ${config.service} -n ${config.namespace} -o yaml`;

@@ -26,9 +26,31 @@ export type FindingStatus = 'pass' | 'warn' | 'fail' | 'skip';
  * - `truncation`: whether answers needed TCP, and whether TCP worked;
  * - `ttl`: positive and negative TTLs, i.e. how late changes show;
  * - `self`: this pod is listed (StatefulSet pods only);
- * - `ordinals`: ordinals are contiguous from `ordinalStart` and the seed is listed.
+ * - `ordinals`: ordinals are contiguous from `ordinalStart` and the seed is listed;
+ *
+ * and, when Kubernetes credentials are available (the `kubernetes` option's kubeconfig,
+ * `KUBECONFIG`, the pod's service account, `~/.kube/config`: the `kubernetes` source's search),
+ * the Kubernetes API checks (else each is a `skip` saying why):
+ *
+ * - `api-service`: the Service exists, is headless (`clusterIP: None`) and has the named port;
+ * - `api-pods`: its selector matches pods, and whether they are the StatefulSet's;
+ * - `api-endpointslices`: its EndpointSlices, and how many endpoints are ready, not ready, terminating;
+ * - `api-vs-dns`: DNS lists the ready endpoints of the slices, no more and no fewer.
  */
-export type CheckId = 'resolv-conf' | 'service-name' | 'srv' | 'pod-names' | 'ptr' | 'truncation' | 'ttl' | 'self' | 'ordinals';
+export type CheckId =
+  | 'resolv-conf'
+  | 'service-name'
+  | 'srv'
+  | 'pod-names'
+  | 'ptr'
+  | 'truncation'
+  | 'ttl'
+  | 'self'
+  | 'ordinals'
+  | 'api-service'
+  | 'api-pods'
+  | 'api-endpointslices'
+  | 'api-vs-dns';
 
 /** The checks in the order they run (and their findings appear). */
 export const CHECK_IDS: readonly CheckId[] = Object.freeze([
@@ -41,6 +63,10 @@ export const CHECK_IDS: readonly CheckId[] = Object.freeze([
   'ttl',
   'self',
   'ordinals',
+  'api-service',
+  'api-pods',
+  'api-endpointslices',
+  'api-vs-dns',
 ] as const);
 
 /** The outcome of one check. */
@@ -79,8 +105,9 @@ export interface DiagnosisProgress {
   readonly check: CheckId;
   /**
    * The lookups it waits for, as `<type> <absolute name>` (e.g.
-   * `A mysql.default.svc.cluster.local.`), in the order they were asked; empty while the check
-   * needs no answer from DNS.
+   * `A mysql.default.svc.cluster.local.`), in the order they were asked, or the Kubernetes API
+   * request (`GET /api/v1/namespaces/default/services/mysql`); empty while the check waits for
+   * neither.
    */
   readonly waitingFor: readonly string[];
 }

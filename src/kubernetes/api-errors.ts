@@ -6,12 +6,18 @@
  * @module
  */
 import { KubernetesApiError } from '../errors';
+import { doctorForbiddenMessage } from './doctor-rbac';
 import { forbiddenMessage, subjectInForbidden, type ApiSubject } from './rbac';
+
+/** The resources this library reads: the source's EndpointSlices, and the doctor's Service and Pods. */
+export type ApiResource = 'endpointslices' | 'services' | 'pods';
 
 /** One request to the API, as the messages describe it. */
 export interface ApiRequest {
-  /** `list` or `watch`. */
-  readonly verb: 'list' | 'watch';
+  /** `list` or `watch` (the source), `get` or `list` (the doctor's one-shot reads). */
+  readonly verb: 'list' | 'watch' | 'get';
+  /** What is read. Default: `endpointslices`. */
+  readonly resource?: ApiResource;
   /** The Service's namespace. */
   readonly namespace: string;
   /** The API server (origin and path prefix). */
@@ -48,7 +54,8 @@ export function readStatus(value: unknown): ApiStatus {
   };
 }
 
-const requestName = (request: ApiRequest): string => `${request.verb} endpointslices`;
+const resourceOf = (request: ApiRequest): ApiResource => request.resource ?? 'endpointslices';
+const requestName = (request: ApiRequest): string => `${request.verb} ${resourceOf(request)}`;
 
 /** The request did not get an HTTP answer: a network error, a TLS failure or a timeout. */
 export function unreachableError(request: ApiRequest, cause: unknown, credentials: CredentialFacts): KubernetesApiError {
@@ -57,7 +64,7 @@ export function unreachableError(request: ApiRequest, cause: unknown, credential
   return new KubernetesApiError(
     'ERR_K8S_UNREACHABLE',
     requestName(request),
-    `Could not reach the Kubernetes API at ${request.server} to ${request.verb} endpointslices: ${detail}. ` +
+    `Could not reach the Kubernetes API at ${request.server} to ${requestName(request)}: ${detail}. ` +
       (tls
         ? `The server's certificate is not trusted by the CA of ${credentials.description}.`
         : `Check that ${request.server} is reachable from here (credentials: ${credentials.description}).`),
@@ -74,30 +81,37 @@ export function statusError(request: ApiRequest, status: number, body: unknown, 
     return new KubernetesApiError(
       'ERR_K8S_UNAUTHORIZED',
       requestName(request),
-      `The Kubernetes API at ${request.server} refused the credentials (401 Unauthorized) to ${request.verb} endpointslices: ` +
+      `The Kubernetes API at ${request.server} refused the credentials (401 Unauthorized) to ${requestName(request)}: ` +
         `${credentials.description} is expired, revoked or not for this cluster.${said}`,
       details,
     );
   }
   if (status === 403) {
     const subject = subjectInForbidden(api.message) ?? credentials.subject;
+    const resource = resourceOf(request);
+    const forbidden = { verb: request.verb, namespace: request.namespace, subject, apiMessage: api.message };
     return new KubernetesApiError(
       'ERR_K8S_FORBIDDEN',
       requestName(request),
-      forbiddenMessage({ verb: request.verb, namespace: request.namespace, subject, apiMessage: api.message }),
+      resource === 'endpointslices' ? forbiddenMessage(forbidden) : doctorForbiddenMessage({ ...forbidden, resource }),
       details,
     );
   }
+  const slices = resourceOf(request) === 'endpointslices';
+  // Only the source's list/watch loop (which names no resource) retries; the doctor's one-shot reads do not.
+  const retried = request.resource === undefined;
   const hint =
     status === 404
-      ? ' The API group discovery.k8s.io/v1 (EndpointSlices, Kubernetes 1.21 and later) is not served there, or the server is not a Kubernetes API.'
+      ? slices
+        ? ' The API group discovery.k8s.io/v1 (EndpointSlices, Kubernetes 1.21 and later) is not served there, or the server is not a Kubernetes API.'
+        : ' Is the server a Kubernetes API?'
       : status === 429 || status >= 500
-        ? ' The API server is overloaded or failing; this is retried with backoff.'
+        ? ` The API server is overloaded or failing${retried ? '; this is retried with backoff' : ''}.`
         : '';
   return new KubernetesApiError(
     'ERR_K8S_API',
     requestName(request),
-    `The Kubernetes API at ${request.server} answered ${status}${api.reason === undefined ? '' : ` ${api.reason}`} to ${request.verb} endpointslices in namespace "${request.namespace}".${hint}${said}`,
+    `The Kubernetes API at ${request.server} answered ${status}${api.reason === undefined ? '' : ` ${api.reason}`} to ${requestName(request)} in namespace "${request.namespace}".${hint}${said}`,
     details,
   );
 }

@@ -33,7 +33,7 @@ function condition(conditions: Record<string, unknown> | undefined, name: string
 }
 
 /** An IPv6 address in canonical text form (lower case, `::` compression), as DNS sources give it. */
-function canonical(address: string, family: 4 | 6): string {
+export function canonical(address: string, family: 4 | 6): string {
   return family === 4 ? address : new URL(`http://[${address}]/`).hostname.slice(1, -1);
 }
 

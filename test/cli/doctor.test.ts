@@ -51,11 +51,21 @@ describe('doctor', () => {
     const result = await doctor(['mysqll', '--port', 'mysql', '--pod-name', 'mysqll-1']);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^FAIL {2}Service name mysqll\.default\.svc\.cluster\.local\. resolves \(A\/AAAA\)$/m);
-    for (const title of [/SRV records of _mysql\._tcp\.mysqll/, /Per-pod names resolve/, /Reverse lookups/, /This pod \(mysqll-1\) is listed/, /Ordinals of mysqll/]) {
+    for (const title of [
+      /SRV records of _mysql\._tcp\.mysqll/,
+      /Per-pod names resolve/,
+      /Reverse lookups/,
+      /This pod \(mysqll-1\) is listed/,
+      /Ordinals of mysqll/,
+      /Service default\/mysqll in the Kubernetes API/,
+      /Pods selected by the Service/,
+      /EndpointSlices of mysqll/,
+      /DNS lists the ready endpoints of the EndpointSlices/,
+    ]) {
       expect(line(result.stdout, 'SKIP', title), String(title)).toBe(true);
     }
     expect(result.stdout).not.toMatch(/^WARN/m);
-    expect(result.stdout).toMatch(/^PROBLEMS FOUND: 3 pass, 0 warn, 1 fail, 5 skipped$/m);
+    expect(result.stdout).toMatch(/^PROBLEMS FOUND: 3 pass, 0 warn, 1 fail, 9 skipped$/m);
   });
 
   it('outside a StatefulSet pod, skips "this pod is listed" with the reason, and never passes it', async () => {
@@ -64,7 +74,9 @@ describe('doctor', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^SKIP {2}This pod \(vm\) is listed\n {6}skipped: this pod: vm \(from the podName option\) is not named mysql-<n>: not running as a StatefulSet pod/m);
     expect(result.stdout).not.toMatch(/^PASS {2}This pod/m);
-    expect(result.stdout).toMatch(/^OK: 8 pass, 0 warn, 0 fail, 1 skipped$/m);
+    // And the four Kubernetes API checks: no credentials here (no KUBECONFIG, no HOME, not in a pod).
+    expect(result.stdout).toMatch(/^SKIP {2}Service default\/mysql in the Kubernetes API: headless, with port "mysql"\n {6}skipped: no Kubernetes credentials: /m);
+    expect(result.stdout).toMatch(/^OK: 8 pass, 0 warn, 0 fail, 5 skipped$/m);
   });
 
   it('fails on a missing service, pointing at the EndpointSlices and the selector', async () => {

@@ -3,7 +3,7 @@
  * the queries go to a loopback server), a runner with short DNS timeouts, and finding lookup.
  */
 import { afterEach, expect } from 'vitest';
-import { diagnose, type CheckId, type DiagnoseExtra, type Diagnosis, type Finding } from '../../src/diagnose';
+import { CHECK_IDS, diagnose, type CheckId, type DiagnoseExtra, type Diagnosis, type Finding } from '../../src/diagnose';
 import type { DiscoveryOptions, EnvironmentSources } from '../../src/config/options';
 import { createFakeCluster, type FakeCluster, type FakeClusterOptions } from '../../src/testing';
 import { startRawDnsServer, type Handler, type RawDnsServer } from '../helpers/raw-dns-server';
@@ -71,4 +71,18 @@ export function statuses(diagnosis: Diagnosis): Record<string, string> {
 /** Evidence and fix of a finding as one text, for `toContain`/`toMatch`. */
 export function text(finding: Finding): string {
   return [finding.title, ...finding.evidence, ...finding.fix].join('\n');
+}
+
+/** The Kubernetes API checks: `skip` in a pod-like environment without credentials (the one above). */
+export const API_CHECKS = ['api-service', 'api-pods', 'api-endpointslices', 'api-vs-dns'] as const satisfies readonly CheckId[];
+
+/** Every check but the API ones. */
+export const DNS_CHECKS: readonly CheckId[] = CHECK_IDS.filter((check) => !(API_CHECKS as readonly CheckId[]).includes(check));
+
+/** The DNS checks' findings; fails the test unless each API check was skipped for want of credentials. */
+export function dnsFindings(diagnosis: Diagnosis): Finding[] {
+  for (const check of API_CHECKS) {
+    expect(findingOf(diagnosis, check), check).toMatchObject({ status: 'skip', evidence: [expect.stringMatching(/^skipped: no Kubernetes credentials: /)] });
+  }
+  return diagnosis.findings.filter((finding) => DNS_CHECKS.includes(finding.check));
 }

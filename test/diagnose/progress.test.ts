@@ -106,6 +106,10 @@ describe('diagnose() as it goes', () => {
       ttl: 'pass',
       self: 'skip',
       ordinals: 'skip',
+      'api-service': 'skip',
+      'api-pods': 'skip',
+      'api-endpointslices': 'skip',
+      'api-vs-dns': 'skip',
     });
     for (const finding of diagnosis.findings.filter((each) => each.status === 'skip')) {
       expect(finding.evidence).toHaveLength(1);

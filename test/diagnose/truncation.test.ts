@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { response } from '../helpers/raw-dns-server';
-import { fakeCluster, findingOf, rawServer, run, statuses } from './helpers';
+import { dnsFindings, fakeCluster, findingOf, rawServer, run, statuses } from './helpers';
 
 describe('truncation', () => {
   it('warns when 40 SRV targets do not fit in UDP (1232 bytes) and TCP worked, and every other check passes', async () => {
@@ -21,7 +21,7 @@ describe('truncation', () => {
     expect(finding.evidence).toHaveLength(1);
     expect(finding.fix.join('\n')).toContain('musl before 1.2.4');
     expect(cluster.stats.truncated).toBeGreaterThan(0);
-    expect(diagnosis.findings.filter((other) => other.status !== 'pass').map((other) => other.check)).toEqual(['truncation']);
+    expect(dnsFindings(diagnosis).filter((other) => other.status !== 'pass').map((other) => other.check)).toEqual(['truncation']);
     expect(findingOf(diagnosis, 'ordinals').evidence).toContain(`listed ordinals: ${Array.from({ length: 40 }, (_, i) => i).join(', ')}`);
     expect(diagnosis.ok).toBe(true);
   });
