@@ -17,7 +17,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 const root = join(import.meta.dirname, '..');
 const run = promisify(execFile);
 const RUN_TIMEOUT_MS = 240_000;
-// The MariaDB example takes about 20 s on an idle 2-core machine; the margin is for a loaded one.
+// The MariaDB example takes about 35 s on an idle 2-core machine; the margin is for a loaded one.
 const MYSQL_TIMEOUT_MS = 300_000;
 
 async function runExample(...path: string[]): Promise<string> {
@@ -57,6 +57,10 @@ interface MysqlReport {
   promoted: string;
   checks: { step: string; what: string; ok: boolean }[];
   rowChecks: { step: string; expected: string[]; pods: Record<string, string[]> }[];
+  latchChecks: { step: string; latches: Record<string, { kind: string; version: number; clusterId: string; podName: string | null; writtenAt: string }> }[];
+  draining: { report: Record<string, unknown>; readiness: { status: number; body: string }; exits: Record<string, { code: number | null; signal: string | null } | null> };
+  splits: { pod: string; winner: string; losers: string[]; losing: boolean }[];
+  splitReadiness: { loser: { status: number; body: string }; winner: { status: number; body: string } };
   events: ({ pod: string; incarnation: number } & Record<string, unknown>)[];
   topology: { pod: string; role: string; replicatingFrom: string | null; replicationThreads: string | null; gtid: string; rows: number; clusterId: string }[];
 }
@@ -127,7 +131,7 @@ describe('examples/mysql-replica-bootstrap', () => {
   const cloneWith = Math.floor(major / 2) % 2 === 0 ? 'backup' : 'dump';
 
   it(
-    `real MariaDB pods (clones with ${cloneWith}): the rows written on the primary are on every replica, through scaling, restarts, lost volumes and a failover`,
+    `real MariaDB pods (clones with ${cloneWith}): the rows written on the primary are on every replica, through scaling, restarts, lost volumes, a draining pod, a failover and a split`,
     async () => {
       expect(existsSync(join(root, 'dist', 'index.js')), 'the package is built (npm test builds it first)').toBe(true);
       const scratch = mkdtempSync(join(tmpdir(), 'mysql-example-test-'));
@@ -181,28 +185,94 @@ function checkMysqlReport(report: MysqlReport): void {
   const decided = (pod: string, nth: number) => of('decision', pod, nth);
 
   expect(report.events.filter((event) => event.type === 'decision' && event.action === 'initialize').map((event) => event.pod)).toEqual(['mysql-0']);
-  expect(decided('mysql-0', 0)).toMatchObject({ action: 'initialize', local: null });
+  expect(decided('mysql-0', 0)).toMatchObject({ action: 'initialize', local: null, latched: null });
   for (const [pod, donor] of [['mysql-1', 'mysql-0'], ['mysql-2', 'mysql-1'], ['mysql-3', 'mysql-2'], ['mysql-4', 'mysql-3']] as const) {
-    expect(decided(pod, 0), pod).toMatchObject({ action: 'join', clusterId, local: null, cloneFrom: donor, replicateFrom: 'mysql-0' });
+    expect(decided(pod, 0), pod).toMatchObject({ action: 'join', clusterId, local: null, latched: null, cloneFrom: donor, replicateFrom: 'mysql-0' });
     expect(of('clone', pod, 0), pod).toMatchObject({ from: donor, method: report.cloneMethod });
   }
-  // mysql-2 restarted with its volume: no clone, it resumed.
-  expect(decided('mysql-2', 1)).toMatchObject({ action: 'join', local: clusterId, cloneFrom: null, replicateFrom: 'mysql-0' });
+  // mysql-2 restarted with its volume: its latch and its data, no clone, it resumed.
+  expect(decided('mysql-2', 1)).toMatchObject({ action: 'join', local: clusterId, latched: clusterId, cloneFrom: null, replicateFrom: 'mysql-0' });
   expect(of('clone', 'mysql-2', 1)).toBeUndefined();
   expect(of('role', 'mysql-2', 1)).toMatchObject({ role: 'replica', source: 'mysql-0' });
-  // mysql-3 lost its volume: cloned again.
-  expect(decided('mysql-3', 1)).toMatchObject({ action: 'join', local: null, cloneFrom: 'mysql-2', replicateFrom: 'mysql-0' });
-  expect(of('clone', 'mysql-3', 1)).toMatchObject({ from: 'mysql-2' });
-  // The primary restarted with its volume: primary again.
-  expect(decided('mysql-0', 1)).toMatchObject({ action: 'join', local: clusterId, cloneFrom: null, replicateFrom: null });
+  expect(of('latch', 'mysql-2', 1)).toMatchObject({ clusterId, written: false });
+
+  // mysql-3 was deleted and drained while mysql-4, without its volume, chose whom to clone from.
+  expect(of('draining', 'mysql-3', 0)).toMatchObject({ via: 'preStop hook' });
+  expect(report.draining.report).toMatchObject({ clusterId, draining: true });
+  expect(report.draining.readiness.status).toBe(503);
+  expect(report.draining.readiness.body).toMatch(/^not ready: .*draining/);
+  expect(report.draining.exits, 'then it stopped cleanly: mariadbd and the sidecar exited with 0').toEqual({ mariadb: { code: 0, signal: null }, sidecar: { code: 0, signal: null } });
+  expect(decided('mysql-4', 1)).toMatchObject({ action: 'join', local: null, latched: null, target: 'mysql-0', cloneFrom: 'mysql-2', replicateFrom: 'mysql-0' });
+  expect(decided('mysql-4', 1)?.reason).toMatch(/mysql-3 is draining: never chosen/);
+  expect(of('clone', 'mysql-4', 1)).toMatchObject({ from: 'mysql-2' });
+  // No decision made from the moment mysql-3 drained until it came back names it.
+  const drainedAt = report.events.indexOf(of('draining', 'mysql-3', 0) as (typeof report.events)[number]);
+  const backAt = report.events.findIndex((event) => event.pod === 'mysql-3' && event.incarnation === incarnations.get('mysql-3')?.[1]);
+  expect(drainedAt).toBeGreaterThan(-1);
+  expect(backAt).toBeGreaterThan(drainedAt);
+  const whileDraining = report.events.slice(drainedAt, backAt).filter((event) => event.type === 'decision');
+  expect(whileDraining.map((event) => event.pod)).toEqual(['mysql-4']);
+  for (const event of whileDraining) expect([event['target'], event['cloneFrom'], event['replicateFrom']]).not.toContain('mysql-3');
+  // mysql-3 came back with its volume and its latch: no clone.
+  expect(decided('mysql-3', 1)).toMatchObject({ action: 'join', local: clusterId, latched: clusterId, cloneFrom: null, replicateFrom: 'mysql-0' });
+  expect(of('clone', 'mysql-3', 1)).toBeUndefined();
+
+  // The primary restarted with its volume: it resumed from its latch, primary again.
+  expect(decided('mysql-0', 1)).toMatchObject({ action: 'join', local: clusterId, latched: clusterId, cloneFrom: null, replicateFrom: null });
   expect(of('role', 'mysql-0', 1)).toMatchObject({ role: 'primary' });
-  // The primary lost its volume: it joined the existing cluster (cloned, no source), not a new one.
+  // The primary lost its volume (and its latch): it joined the existing cluster (cloned, no source), not a new one.
   const lost = decided('mysql-0', 2);
-  expect(lost).toMatchObject({ action: 'join', clusterId, local: null, replicateFrom: null });
+  expect(lost).toMatchObject({ action: 'join', clusterId, local: null, latched: null, replicateFrom: null });
   expect(lost?.cloneFrom).toMatch(/^mysql-[1-4]$/);
   expect(lost?.reason).toMatch(/failover/);
   expect(of('clone', 'mysql-0', 2)).toMatchObject({ from: lost?.cloneFrom });
   expect(of('role', 'mysql-0', 2)).toMatchObject({ role: 'read-only, no source', source: null });
+  expect(of('latch', 'mysql-0', 2)).toMatchObject({ clusterId, written: true });
+
+  // The formed latch: on every pod's volume once the cluster formed, and on all five at the end.
+  expect(report.latchChecks.map((check) => Object.keys(check.latches))).toEqual([
+    ['mysql-0', 'mysql-1', 'mysql-2'],
+    ['mysql-0', 'mysql-1', 'mysql-2', 'mysql-3', 'mysql-4'],
+  ]);
+  for (const check of report.latchChecks) {
+    for (const [pod, latch] of Object.entries(check.latches)) {
+      expect(latch, `${check.step}: the latch of ${pod}`).toMatchObject({ kind: 'headless-discovery/formed-latch', version: 1, clusterId });
+      expect(Number.isNaN(Date.parse(latch.writtenAt)), `${pod}'s writtenAt`).toBe(false);
+    }
+  }
+
+  // Readiness (the library's createMemberReadiness on /ready): every pod incarnation that
+  // bootstrapped answered 503 first, and 200 only once it had joined (after its latch was written).
+  for (const [pod, list] of incarnations) {
+    for (const incarnation of list.filter((nth) => report.events.some((event) => event.type === 'decision' && event.pod === pod && event.incarnation === nth))) {
+      const mine = report.events.filter((event) => event.pod === pod && event.incarnation === incarnation);
+      const answers = mine.filter((event) => event.type === 'readiness');
+      const label = `${pod} (incarnation ${incarnation})`;
+      expect(answers[0], label).toMatchObject({ status: 503, body: expect.stringMatching(/^not ready: /) });
+      const firstReady = mine.findIndex((event) => event.type === 'readiness' && event.status === 200);
+      expect(firstReady, `${label} became ready`).toBeGreaterThan(-1);
+      expect(mine[firstReady]?.['body'], label).toMatch(new RegExp(`^ready: member of cluster ${clusterId}`));
+      expect(mine.findIndex((event) => event.type === 'latch'), `${label}: latched before ready`).toBeLessThan(firstReady);
+      expect(mine.findIndex((event) => event.type === 'latch'), `${label} confirmed its decision`).toBeGreaterThan(-1);
+    }
+  }
+
+  // A second cluster, initialized by hand on mysql-5: every pod names the same winner and loser,
+  // only mysql-5 is on the losing side, it steps down (read-only, 503), and once it is gone the
+  // split heals on every other pod.
+  expect(report.events.filter((event) => event.type === 'by hand').map((event) => event.pod)).toEqual(['mysql-5']);
+  const second = of('latch', 'mysql-5', 0)?.['clusterId'];
+  expect(second).toMatch(/^c-[0-9a-f]{8}$/);
+  expect(second).not.toBe(clusterId);
+  expect(report.splits.map((split) => split.pod).sort()).toEqual(['mysql-0', 'mysql-1', 'mysql-2', 'mysql-3', 'mysql-4', 'mysql-5']);
+  for (const split of report.splits) expect(split, split.pod).toMatchObject({ winner: clusterId, losers: [second], losing: split.pod === 'mysql-5' });
+  expect(of('stepped down', 'mysql-5', 0)).toMatchObject({ clusterId: second });
+  expect(report.events.filter((event) => event.type === 'stepped down').map((event) => event.pod)).toEqual(['mysql-5']);
+  expect(report.splitReadiness.loser).toMatchObject({ status: 503, body: expect.stringMatching(/^not ready: on the losing side of a split/) });
+  expect(report.splitReadiness.winner.status).toBe(200);
+  const steppedDownAt = report.events.findIndex((event) => event.type === 'stepped down');
+  const healed = report.events.slice(steppedDownAt).filter((event) => event.type === 'healed').map((event) => event.pod);
+  expect([...new Set(healed)].sort()).toEqual(['mysql-0', 'mysql-1', 'mysql-2', 'mysql-3', 'mysql-4']);
 
   // The end: one cluster, one primary (the promoted replica), everyone else replicating from it.
   expect(report.topology.map((row) => row.pod)).toEqual(['mysql-0', 'mysql-1', 'mysql-2', 'mysql-3', 'mysql-4']);
@@ -312,6 +382,11 @@ describe('examples/mysql-replica-bootstrap/k8s', () => {
     expect(mariadb?.ports).toEqual([expect.objectContaining({ name: 'mysql', containerPort: Number(env.get('MYSQL_PORT')?.value) })]);
     expect(service.spec?.ports?.[0]?.targetPort).toBe('mysql');
     expect(mariadb?.readinessProbe?.exec?.command).toEqual(['mariadb-admin', `--socket=${runDir}/mysqld.sock`, 'ping']);
+    // Deleting the pod drains it first: the database's preStop hook calls the sidecar's /drain
+    // (a native sidecar's own SIGTERM comes only after the main container has exited), within a
+    // grace period that leaves time for it.
+    expect(mariadb?.lifecycle?.preStop?.httpGet).toEqual({ path: '/drain', port: sidecarPort });
+    expect(podSpec?.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(60);
 
     // Both mount the volume where the sidecar expects it, and share the run dir (socket, my.cnf).
     const claims = (spec?.volumeClaimTemplates ?? []).map((claim) => claim.metadata?.name);

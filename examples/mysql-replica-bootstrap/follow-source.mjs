@@ -10,7 +10,7 @@ import { askPeer, readServerState } from './server-state.mjs';
 import { replicateFrom } from './replication.mjs';
 import { withConnection } from './sql.mjs';
 
-export function followSource({ discovery, admin, credentials, statefulSet, log, periodMs = 1000, patienceMs = 3000 }) {
+export function followSource({ discovery, admin, credentials, statefulSet, sidecarPort, log, periodMs = 1000, patienceMs = 3000 }) {
   const podAt = (address) => discovery.membership.peers.find((peer) => peer.addresses.includes(address))?.name ?? null;
   let running = null;
   let again = false;
@@ -26,7 +26,7 @@ export function followSource({ discovery, admin, credentials, statefulSet, log, 
       if (!replication || replication.io === 'Yes') return;
       const source = discovery.membership.ready.find((peer) => peer.name === replication.source);
       if (!source || source.addresses[0] === replication.host) return; // gone, or the I/O thread's own retries will reach it
-      const report = await askPeer(source, discovery.signal, { credentials, statefulSet, podAt }).catch(() => null);
+      const report = await askPeer(source, AbortSignal.any([discovery.signal, AbortSignal.timeout(3000)]), { sidecarPort }).catch(() => null);
       if (report?.primary !== source.name) {
         notPrimarySince ??= Date.now();
         if (Date.now() - notPrimarySince < patienceMs) return;

@@ -3,36 +3,45 @@
 // decision. It runs the same here (a child process of run.mjs) and in Kubernetes (k8s/).
 //
 // init     1. read the volume: does it hold data of a cluster (`local`)?
-//          2. discovery.bootstrap({ probe, local }): wait for a stable membership, ask every
-//             ready peer's database which cluster it is in and who its primary is, and decide;
+//          2. discovery.bootstrap({ probe, local, latch }): read the formed latch on the volume,
+//             wait for a stable membership, ask every ready peer's sidecar which cluster its
+//             database is in and who its primary is, and decide (a pod with a latch never
+//             initializes again);
 //          3. do what the decision says: initialize (mariadb-install-db, the cluster's identity,
 //             the replication user), clone from `cloneFrom` (mariadb-backup streamed, or a dump),
 //             or keep the data it has; write mariadbd's configuration;
 //          4. report "started" on /startup: the mariadb container starts now.
 // sidecar  5. once mariadbd answers, apply the role: primary (writable), replica of
 //             `replicateFrom` (CHANGE MASTER TO … MASTER_USE_GTID = slave_pos), or read-only with
-//             no source when the decision says a failover must come first;
-//          6. serve clones to later pods, follow its source when it moves, and report ready;
-//          7. on SIGTERM, stop.
+//             no source when the decision says a failover must come first; then confirm() the
+//             decision, which writes the formed latch: only now is its readinessProbe (the
+//             library's createMemberReadiness) ready;
+//          6. serve its report and clones to peers, follow its source when it moves, and step
+//             down if the split checks put it on the losing side of a split (split.mjs);
+//          7. when the pod goes away (the preStop hook's GET /drain, or SIGTERM): drain first,
+//             then stop (drain.mjs).
 //
 // Environment: POD_NAME, POD_NAMESPACE, POD_IP, MYSQL_PORT, SIDECAR_PORT, VOLUME (the data
 // volume's mount), RUN_DIR (an emptyDir shared with the mariadb container: socket, my.cnf),
 // REPLICATION_USER and REPLICATION_PASSWORD (the Secret), optionally CLONE_METHOD (backup or dump),
-// DISCOVERY_INTERVAL_MS, READINESS_PERIOD_MS, BOOTSTRAP_TIMEOUT_MS, and on a laptop
-// HEADLESS_DISCOVERY_NAMESERVERS and CLUSTER_DOMAIN (in a pod both come from resolv.conf).
+// DISCOVERY_INTERVAL_MS, READINESS_PERIOD_MS, SPLIT_CHECK_INTERVAL_MS, BOOTSTRAP_TIMEOUT_MS, and
+// on a laptop HEADLESS_DISCOVERY_NAMESERVERS and CLUSTER_DOMAIN (in a pod both come from
+// resolv.conf). INITIALIZE_BY_HAND=1 is the operator's mistake the laptop run plays: never set it.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { createDiscovery } from 'headless-discovery';
+import { createDiscovery, createMemberReadiness, FormedLatch } from 'headless-discovery';
 import { cloneFrom } from './clone.mjs';
+import { createDrain, stopDatabase } from './drain.mjs';
 import { followSource } from './follow-source.mjs';
 import { initializeDataDir } from './initialize.mjs';
 import { actAsPrimary, adoptClonePosition, replicateFrom, stayReadOnly } from './replication.mjs';
 import { serverOptions, writeServerConfig } from './server-config.mjs';
-import { askPeer, databaseAnswers, readServerState } from './server-state.mjs';
+import { askPeer, databaseAnswers, ownReport, readServerState } from './server-state.mjs';
 import { startSidecarServer } from './sidecar-http.mjs';
+import { handleSplits } from './split.mjs';
 import { adminConnection, waitUntilAnswering, withConnection } from './sql.mjs';
 import { locateTools } from './tools.mjs';
-import { clearPendingPosition, commitDataDir, dataDirOf, incomingDirOf, readLocalState, readPendingPosition } from './volume.mjs';
+import { clearPendingPosition, commitDataDir, dataDirOf, incomingDirOf, latchFileOf, readLocalState, readPendingPosition } from './volume.mjs';
 
 const env = process.env;
 const podName = env.POD_NAME;
@@ -48,23 +57,21 @@ const runAsRoot = process.getuid?.() === 0;
 const admin = adminConnection(join(runDir, 'mysqld.sock'));
 const { tools, cloneMethods } = locateTools();
 const cloneMethod = env.CLONE_METHOD || cloneMethods[0];
+// Skip bootstrap() and initialize a cluster of its own, as someone running the init by hand would:
+// the split checks are then what finds the second cluster.
+const byHand = env.INITIALIZE_BY_HAND === '1';
 const say = (text) => console.log(text);
 const send = (message) => process.send?.({ pod: podName, ...message });
 
-const status = { phase: 'deciding', started: false, ready: false, cloneable: false };
+const status = { phase: 'deciding', started: false, cloneable: false };
 const stopping = new AbortController();
+const answers = new Map(); // what each peer answered the probe, for the log
 let follower = null;
-process.on('SIGTERM', shutDown);
-process.on('disconnect', shutDown); // run.mjs went away (a laptop-only case)
+let sidecar = null;
+let drain = null;
+process.on('SIGTERM', () => shutDown('SIGTERM'));
+process.on('disconnect', () => shutDown('run.mjs went away')); // a laptop-only case
 process.on('SIGINT', () => undefined); // Ctrl-C reaches every process of the terminal: run.mjs stops the pod in order
-
-const sidecar = await startSidecarServer({
-  address: env.POD_IP,
-  port: sidecarPort,
-  status,
-  cloneContext: { tools, methods: cloneMethods, socketPath: admin.socketPath, dataDir: dataDirOf(volume) },
-  log: say,
-});
 
 const discovery = createDiscovery({
   service: env.SERVICE ?? statefulSet,
@@ -82,11 +89,29 @@ const discovery = createDiscovery({
 discovery.on('error', (error) => say(`discovery: ${error.code}: ${error.message}`));
 const podAt = (address) => discovery.membership.peers.find((peer) => peer.addresses.includes(address))?.name ?? null;
 
+// This pod's own report, in memory: the cluster once it has joined (role applied), and whether it
+// is draining. The readinessProbe and the split checks read it; peers get the database's view on
+// GET /report.
+const own = { clusterId: null };
+const report = () => ({ ...(own.clusterId ? { clusterId: own.clusterId } : {}), draining: discovery.draining });
+const readiness = createMemberReadiness(discovery, { report });
+sidecar = await startSidecarServer({
+  address: env.POD_IP,
+  port: sidecarPort,
+  status,
+  readiness,
+  report: () => ownReport(admin, { podName, statefulSet, podAt, draining: discovery.draining }),
+  drain: () => drain('preStop hook'),
+  cloneContext: { tools, methods: cloneMethods, socketPath: admin.socketPath, dataDir: dataDirOf(volume) },
+  log: say,
+});
+drain = createDrain({ discovery, sidecar, status, log: say, send });
+
 try {
   // ── init ──────────────────────────────────────────────────────────────────────────────
   const local = await readLocalState(volume);
   say(local ? `volume holds data of cluster ${local.clusterId} (${local.origin})` : 'volume is empty');
-  const decision = await decide(local);
+  const decision = byHand ? await initializeByHand(local) : await decide(local);
   const clusterId = await prepareDataDir(decision, local);
   await writeServerConfig(
     join(runDir, 'my.cnf'),
@@ -98,51 +123,80 @@ try {
   // ── sidecar ───────────────────────────────────────────────────────────────────────────
   await waitUntilAnswering(admin, { signal: stopping.signal, timeoutMs: 120_000, what: 'mariadbd' });
   const role = await applyRole(decision, clusterId, local);
-  status.cloneable = true;
-  status.ready = true; // (a membership-aware readiness helper of the library would decide this)
-  status.phase = role;
+  own.clusterId = clusterId;
+  // Joined: record it on the volume. Until this resolves the readinessProbe says "not confirmed".
+  const latched = await decision.confirm(clusterId);
+  if (!decision.latched) say(`formed latch written: member of cluster ${latched.clusterId}; this pod never initializes again`);
+  send({ type: 'latch', clusterId: latched.clusterId, written: !decision.latched });
+  if (!discovery.draining) {
+    status.cloneable = true;
+    status.phase = role;
+  }
   // Also for a primary, or a pod without a source: a failover may make either a replica later.
-  follower = followSource({ discovery, admin, credentials, statefulSet, log: say });
+  follower = followSource({ discovery, admin, credentials, statefulSet, sidecarPort, log: say });
+  handleSplits({ discovery, own, admin, status, log: say, send });
+  if (byHand) discovery.watchSplits({ probe, report, intervalMs: Number(env.SPLIT_CHECK_INTERVAL_MS ?? 30_000) });
   logMembershipChanges();
 } catch (error) {
-  if (!stopping.signal.aborted) {
+  if (discovery.draining && !stopping.signal.aborted) {
+    say(`stopped before joining: draining (${error.code ?? error.message})`);
+  } else if (!stopping.signal.aborted) {
     say(`failed: ${error.message}`);
     await discovery.close();
-    sidecar.close();
+    await sidecar.close();
     process.exit(1);
+  }
+}
+
+/** The bootstrap probe (and the split checks'): ask a peer's sidecar; remember the answer for the log. */
+async function probe(peer, signal) {
+  try {
+    const answer = await askPeer(peer, signal, { sidecarPort });
+    const primary = answer.primary && answer.primary !== peer.name ? ` of ${answer.primary}` : '';
+    answers.set(peer.name, `${answer.clusterId ? `cluster ${answer.clusterId}, ${answer.role}${primary}` : 'no cluster'}${answer.draining ? ', draining' : ''}`);
+    return answer;
+  } catch (error) {
+    answers.set(peer.name, `no answer (${error.code ?? error.message})`);
+    throw error;
   }
 }
 
 /** Steps 1-2: ask the library what to do, logging why it waits and what the peers answered. */
 async function decide(local) {
-  const answers = new Map();
-  const probe = async (peer, signal) => {
-    try {
-      const report = await askPeer(peer, signal, { credentials, statefulSet, podAt });
-      answers.set(peer.name, report ? `cluster ${report.clusterId}, ${report.role}${report.primary && report.primary !== peer.name ? ` of ${report.primary}` : ''}` : 'no cluster');
-      return report;
-    } catch (error) {
-      answers.set(peer.name, `no answer (${error.code ?? error.message})`);
-      throw error;
-    }
-  };
+  answers.clear();
   let waiting = '';
   const decision = await discovery.bootstrap({
     probe,
     probeTimeoutMs: 3000,
     local: local ? { clusterId: local.clusterId } : null,
+    // On the data volume: lost exactly when the data is. Unreadable or damaged, it fails the
+    // bootstrap (ERR_LATCH_*) instead of being read as "no latch".
+    latch: new FormedLatch(latchFileOf(volume)),
+    report,
+    splitCheck: { intervalMs: Number(env.SPLIT_CHECK_INTERVAL_MS ?? 30_000) },
     timeoutMs: Number(env.BOOTSTRAP_TIMEOUT_MS ?? 10 * 60_000),
     signal: stopping.signal,
     onWait: (pending) => pending.reason !== waiting && say(`waiting: ${(waiting = pending.reason)}`),
   });
+  say(decision.latched ? `formed latch: member of cluster ${decision.latched.clusterId} since ${decision.latched.writtenAt}` : 'no formed latch on the volume');
   const asked = discovery.membership.ready.filter((peer) => !peer.self && answers.has(peer.name));
   say(`asked ${asked.length === 0 ? 'nobody (no other pod is ready)' : asked.map((peer) => `${peer.name} (${answers.get(peer.name)})`).join(', ')}`);
   const name = (peer) => peer?.name ?? null;
   const summary = { action: decision.action, clusterId: decision.clusterId, target: name(decision.target), cloneFrom: name(decision.cloneFrom), replicateFrom: name(decision.replicateFrom) };
   say(`decision: ${decision.action}${Object.entries(summary).slice(1).map(([key, value]) => (value ? `, ${key} ${value}` : '')).join('')}`);
   say(`  why: ${decision.reason}`);
-  send({ type: 'decision', ...summary, reason: decision.reason, local: local?.clusterId ?? null });
+  send({ type: 'decision', ...summary, reason: decision.reason, local: local?.clusterId ?? null, latched: decision.latched?.clusterId ?? null });
   return decision;
+}
+
+/** The operator's mistake (INITIALIZE_BY_HAND=1): a decision to initialize that nobody checked. */
+async function initializeByHand(local) {
+  if (local) throw new Error('INITIALIZE_BY_HAND=1 needs an empty volume');
+  await discovery.start();
+  say('INITIALIZE_BY_HAND=1: initializing a cluster of its own, without bootstrap(), asking nobody');
+  send({ type: 'by hand' });
+  const latch = new FormedLatch(latchFileOf(volume));
+  return { action: 'initialize', clusterId: null, target: null, cloneFrom: null, replicateFrom: null, reason: 'initialized by hand', latched: null, confirm: (clusterId) => latch.write(clusterId, { podName }) };
 }
 
 /** Step 3: make the volume hold the cluster's data; returns the cluster id. */
@@ -216,15 +270,14 @@ function logMembershipChanges() {
   discovery.on('leave', (peer) => peer.self || say(`sees ${peer.name} leave`));
 }
 
-async function shutDown() {
+/** SIGTERM: drain first (unless the preStop hook did), then stop the database cleanly, then exit. */
+async function shutDown(why) {
   if (stopping.signal.aborted) return;
-  stopping.abort();
-  status.ready = false;
-  status.phase = 'stopping';
+  stopping.abort(new Error(why));
+  await drain?.(why).catch((error) => say(`drain: ${error.message}`));
   await follower?.stop();
-  // (the library's discovery.drain() would go here, before close())
+  await stopDatabase(admin, { log: say }).catch((error) => say(`could not stop mariadbd: ${error.message}`));
   await discovery.close();
-  sidecar.closeAllConnections();
-  await new Promise((resolve) => sidecar.close(resolve));
+  await sidecar?.close();
   process.exit(0);
 }

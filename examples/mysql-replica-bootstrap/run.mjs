@@ -2,8 +2,9 @@
 // decision. A fake cluster DNS on loopback serves the headless Service `mysql`; each pod is a real
 // mariadbd with its own data dir (its volume) on its own 127.244.x.y address, and a Node "init +
 // sidecar" process (pod.mjs). The run writes rows on the primary and checks them on every
-// replica, scales 3 → 5, restarts a replica and the primary with and without their volumes, and
-// ends with a failover and the final topology. Exit code 0 only if every check held; every
+// replica, scales 3 → 5, restarts a replica and the primary with and without their volumes (and
+// their formed latches), deletes a replica that drains while another pod chooses its clone
+// source, and ends with a failover and the final topology. Exit code 0 only if every check held; every
 // server is stopped and every data dir removed at the end, also on failure and on Ctrl-C.
 //
 //   node examples/mysql-replica-bootstrap/run.mjs [--clone-with backup|dump] [--report file.json]
@@ -37,7 +38,7 @@ if (!cloneMethods.includes(cloneMethod)) {
   process.exit(1);
 }
 
-const report = { ok: false, interrupted: false, error: null, cloneMethod, steps: [], checks: [], rowChecks: [] };
+const report = { ok: false, interrupted: false, error: null, cloneMethod, steps: [], checks: [], rowChecks: [], latchChecks: [] };
 const interrupted = new AbortController();
 let statefulSet = null;
 for (const signal of ['SIGINT', 'SIGTERM']) {
@@ -77,6 +78,7 @@ try {
       // A laptop can afford to poll and probe often; the defaults suit a cluster.
       DISCOVERY_INTERVAL_MS: '250',
       READINESS_PERIOD_MS: '500',
+      SPLIT_CHECK_INTERVAL_MS: '1000',
       BOOTSTRAP_TIMEOUT_MS: '180000',
     },
   });

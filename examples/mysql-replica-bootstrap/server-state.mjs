@@ -1,5 +1,6 @@
-// What a MariaDB server says about itself, over the MySQL protocol — the answer to the bootstrap
-// probe (`ClusterReport`), the peers' readiness check, and the rows of the final topology table.
+// What a MariaDB server says about itself, over the MySQL protocol — the report its sidecar
+// serves to the bootstrap probe (`ClusterReport`), the peers' readiness check, and the rows of the
+// final topology table.
 //
 // - clusterId: meta.cluster, written by the pod that initialized and carried by every clone; a
 //   server without it answers "in no cluster".
@@ -48,13 +49,23 @@ export function clusterReport(state, podName) {
   return { clusterId: state.clusterId, ...(primary ? { primary } : {}), role: state.role, gtid: state.gtid };
 }
 
-/** The bootstrap probe: ask `peer`'s database, as the replication user, which cluster it is in. */
-export function askPeer(peer, signal, { credentials, statefulSet, podAt }) {
-  return withConnection(
-    peerConnection(peer.addresses[0], peer.port, credentials),
-    async (connection) => clusterReport(await readServerState(connection, { statefulSet, podAt }), peer.name),
-    signal,
-  );
+/**
+ * This pod's own report, as its sidecar serves it on `GET /report`: what its database says
+ * (cluster, role, primary) and whether the pod is draining, which only the sidecar knows.
+ */
+export async function ownReport(admin, { podName, statefulSet, podAt, draining }) {
+  const report = await withConnection(admin, async (connection) => clusterReport(await readServerState(connection, { statefulSet, podAt }), podName));
+  return { ...report, draining };
+}
+
+/**
+ * The bootstrap probe (and the split checks'): ask `peer`'s sidecar for its report. A sidecar
+ * whose database does not answer says 503, and the peer counts as "could not be asked".
+ */
+export async function askPeer(peer, signal, { sidecarPort }) {
+  const response = await fetch(`http://${peer.addresses[0]}:${sidecarPort}/report`, { signal });
+  if (!response.ok) throw new Error(`${peer.name}'s sidecar answered ${response.status}: ${(await response.text()).trim()}`);
+  return response.json();
 }
 
 /** The readiness check: `peer`'s database accepts a login and answers a ping. */

@@ -1,7 +1,8 @@
 // The StatefulSet controller, on a laptop: a headless Service `mysql` in the fake cluster DNS
 // (named port `mysql`, publishNotReadyAddresses), pods created one at a time, each once the
-// previous one is Ready (podManagementPolicy: OrderedReady), a volume per pod that outlives the
-// pod, and a re-created pod that comes back at a new address. Every pod is run by kubelet.mjs.
+// previous one is Ready (podManagementPolicy: OrderedReady) and removed highest ordinal first, a
+// volume per pod that outlives the pod, and a re-created pod that comes back at a new address.
+// Every pod is run by kubelet.mjs.
 import { mkdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -22,7 +23,8 @@ export async function createStatefulSet({ cluster, name, root, tools, podEnv, lo
   const failure = () => [...pods.values()].find((pod) => pod.failure)?.failure ?? null;
   const wait = (description, check, options) => waitFor(description, check, { signal, failure, ...options });
 
-  async function launch(podName) {
+  /** Start a pod; resolves once it is Ready, or once `until(pod)` holds when given. */
+  async function launch(podName, { env = {}, until } = {}) {
     const incarnation = ++incarnations;
     const address = service.pods.find((candidate) => candidate.name === podName).addresses[0];
     const runDir = join(root, 'run', `${podName}.${incarnation}`);
@@ -46,11 +48,16 @@ export async function createStatefulSet({ cluster, name, root, tools, podEnv, lo
         RUN_DIR: runDir,
         HEADLESS_DISCOVERY_NAMESERVERS: cluster.nameserver,
         CLUSTER_DOMAIN: cluster.clusterDomain,
+        ...env,
       },
       onMessage: (message) => events.push({ ...message, incarnation }),
     });
     pod.incarnation = incarnation;
     pods.set(podName, pod);
+    if (until) {
+      await wait(`${podName} ${until.description}`, () => until(pod), { timeoutMs: 180_000 });
+      return pod;
+    }
     await wait(`${podName} is Ready`, () => pod.ready().catch(() => false), { timeoutMs: 180_000 });
     log(`${podName}: Ready`);
     return pod;
@@ -59,6 +66,7 @@ export async function createStatefulSet({ cluster, name, root, tools, podEnv, lo
   return {
     service,
     mysqlPort,
+    sidecarPort,
     events,
     failure,
     wait,
@@ -72,25 +80,37 @@ export async function createStatefulSet({ cluster, name, root, tools, podEnv, lo
       if (!pod || pod.stopping) throw new Error(`${podName} is not running`);
       return pod;
     },
-    /** Scale up, one pod at a time, each once the previous one is Ready. */
-    async scaleTo(replicas) {
+    /** Scale up, one pod at a time, each once the previous one is Ready (`options`: see launch). */
+    async scaleTo(replicas, options) {
       for (let ordinal = service.pods.length; ordinal < replicas; ordinal++) {
         service.scale(ordinal + 1);
-        await launch(`${name}-${ordinal}`);
+        await launch(`${name}-${ordinal}`, options);
       }
     },
-    async stopPod(podName) {
-      await pods.get(podName)?.stop();
+    /** Scale down, the highest ordinal first, each pod deleted (drained, stopped) before the next. Volumes stay. */
+    async scaleDown(replicas) {
+      for (let ordinal = service.pods.length - 1; ordinal >= replicas; ordinal--) {
+        await this.stopPod(`${name}-${ordinal}`);
+        service.scale(ordinal);
+      }
+    },
+    /**
+     * Delete a pod as Kubernetes does (its preStop hook drains it, then SIGTERM); resolves with
+     * how its containers exited. `whileDraining` runs between the hook and SIGTERM.
+     */
+    async stopPod(podName, { whileDraining } = {}) {
+      const exits = await pods.get(podName)?.stop({ whileDraining });
       log(`${podName}: stopped`);
+      return exits;
     },
     async deleteVolume(podName) {
       await rm(volumeOf(podName), { recursive: true, force: true });
       log(`${podName}: volume deleted`);
     },
-    /** Re-create a stopped pod: same name and volume, a new address. */
-    async recreate(podName) {
+    /** Re-create a stopped pod: same name and volume, a new address (`options`: see launch). */
+    async recreate(podName, options) {
       service.restart(podName);
-      return launch(podName);
+      return launch(podName, options);
     },
     async stopAll() {
       await Promise.all([...pods.values()].filter((pod) => !pod.stopping).map((pod) => pod.stop()));

@@ -1,10 +1,13 @@
-// The pod's PersistentVolume: the MariaDB data dir, and next to it the two small files the
-// bootstrap needs, since nothing can be read out of InnoDB without starting the server:
+// The pod's PersistentVolume: the MariaDB data dir, and next to it the small files the bootstrap
+// needs, since nothing can be read out of InnoDB without starting the server:
 //
 // - cluster.json: the cluster this data belongs to, written once the data dir is complete (after
 //   mariadb-install-db, or after a clone was prepared). It is `local` for bootstrap(). A data dir
 //   without it was interrupted half-way and is thrown away.
-//   (When the library's `bootstrap({ stateFile })` exists, it takes this file's place.)
+// - formed-latch.json: the library's formed latch (`FormedLatch`), written by the decision's
+//   `confirm()` once the pod has joined (its role applied): "this pod has been a member of cluster
+//   X". A pod whose volume holds it never initializes again, whatever its data looks like; it is
+//   kept when a half-done data dir is thrown away, and lost with the volume, like the data.
 // - position.json: the GTID position a fresh clone stopped at, for the sidecar to start
 //   replicating from; removed once applied, so it is applied at most once (as the tutorial
 //   renames xtrabackup_binlog_info).
@@ -13,6 +16,7 @@ import { join } from 'node:path';
 
 export const dataDirOf = (volume) => join(volume, 'data');
 export const incomingDirOf = (volume) => join(volume, 'incoming');
+export const latchFileOf = (volume) => join(volume, 'formed-latch.json');
 const clusterFile = (volume) => join(volume, 'cluster.json');
 const positionFile = (volume) => join(volume, 'position.json');
 
