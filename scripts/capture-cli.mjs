@@ -27,6 +27,7 @@ const normalize = (text) =>
     .replaceAll(cluster.nameserver, '10.96.0.10:53')
     .replaceAll(`@${cluster.host} -p ${cluster.port}`, '@10.96.0.10')
     .replaceAll(resolvConf, '/etc/resolv.conf')
+    .replace(/\/\S*?headless-discovery-kube-[^/\s]+\/kubeconfig/g, '~/.kube/config')
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, '2026-11-25T10:00:00.000Z')
     .replace(/(messages? in )\d+ ms/g, '$13 ms');
 
@@ -58,11 +59,13 @@ async function watchSession(args, steps, env = podEnv) {
   return { code, stdout: `${lines.join('\n')}\n` };
 }
 
-// The terminal screen of `watch`, as a terminal would show it once the library's diagnosis is
-// in: the command runs in a child process whose stdout pretends to be a terminal, and the
-// frame is printed without its cursor movements. The poll times are normalized.
+// The terminal screen of `watch`, as a terminal would show it once a frame holds the text
+// CAPTURE_UNTIL (default: the library's diagnosis): the command runs in a child process whose
+// stdout pretends to be a terminal, and the frame is printed without its cursor movements.
+// The poll times are normalized.
 const SCREEN = `
 const { main } = require(${JSON.stringify(bin)});
+const until = process.env.CAPTURE_UNTIL ?? '\\ndiagnosis: ';
 let stop;
 let shown = false;
 const stopped = new Promise((resolve) => (stop = resolve));
@@ -70,7 +73,7 @@ const stdout = {
   isTTY: true,
   columns: 100,
   write(frame) {
-    if (shown || !frame.includes('\\ndiagnosis: ')) return true;
+    if (shown || !frame.includes(until)) return true;
     shown = true;
     process.stdout.write(frame.replace(/\\x1b\\[[HJK]/g, ''));
     stop();
@@ -80,8 +83,9 @@ const stdout = {
 main(process.argv.slice(1), process.env, { stdout, stderr: process.stderr, stopped: () => stopped }).then((code) => (process.exitCode = code));
 `;
 
-async function watchScreen(args) {
-  const { stdout } = await run(process.execPath, ['-e', SCREEN, 'watch', ...args, '--nameserver', cluster.nameserver], { env: { ...podEnv, POD_NAME: 'vm' } });
+async function watchScreen(args, until) {
+  const env = { ...podEnv, POD_NAME: 'vm', ...(until === undefined ? {} : { CAPTURE_UNTIL: until }) };
+  const { stdout } = await run(process.execPath, ['-e', SCREEN, 'watch', ...args, '--nameserver', cluster.nameserver], { env });
   const polls = (line) =>
     line
       .replace(/ended \d+(?:\.\d)? s ago/, 'ended 0.1 s ago')
@@ -113,6 +117,13 @@ try {
   cluster.deleteService('mysql');
   cluster.defineService({ name: 'mysql', ports: [{ port: 3306 }], replicas: 3 });
   const unnamed = await doctor(['mysql', '--port', 'mysql']);
+  // From a laptop, through the Kubernetes API (its kubeconfig in a temp file): one pod not
+  // ready, one terminating, as DNS cannot tell them.
+  cluster.deleteService('mysql');
+  cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 }).setReady('mysql-2', false).terminate('mysql-1');
+  const api = await cluster.startKubernetesApi();
+  const kubeconfig = await api.writeKubeconfig();
+  const fromApi = await watchScreen(['mysql', '--port', 'mysql', '--source', 'kubernetes,srv', '--kubeconfig', kubeconfig, '--interval', '1000'], '  snapshot ');
 
   const demo = await run(process.execPath, [bin, 'demo'], { env: { PATH: process.env.PATH ?? '' } }).then(({ stdout }) => ({ code: 0, stdout }));
   // A session with its exit code, or (a screen, still running) without.
@@ -146,6 +157,13 @@ has arrived (outside a StatefulSet pod, from a laptop):
 
 <!-- not run: captured output of the command -->
 ${session('headless-discovery watch mysql --port sql --interval 1000', screen)}
+
+\`watch\` on a terminal from a laptop, through the Kubernetes API with DNS as the fallback, while
+\`mysql-2\` is not ready and \`mysql-1\` is terminating (\`kubectl delete pod\`): DNS lists neither,
+the API says which is which, and where each pod runs:
+
+<!-- not run: captured output of the command -->
+${session('headless-discovery watch mysql --port mysql --source kubernetes,srv --kubeconfig ~/.kube/config --interval 1000', fromApi)}
 
 \`watch\` as NDJSON with a typo in the service name, then Ctrl-C: the snapshot says what the first
 poll asked (\`lookups\`), and the library's diagnosis follows as an \`error\` record:

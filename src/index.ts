@@ -16,6 +16,42 @@ export type { DiscoveryOptions, EnvironmentSources, KubernetesOptions, Readiness
 export type { Completeness, Membership, MembershipDiff, Peer, PeerUpdate, SourceName } from './membership/types';
 export type { ReadinessCheck } from './readiness/probe-spec';
 export type { AddressFamily } from './sources/address-lookup';
+export {
+  BOOTSTRAP_CHANNEL,
+  CHANNEL_NAMES,
+  KUBERNETES_LIST_CHANNEL,
+  KUBERNETES_WATCH_CHANNEL,
+  LOOKUP_CHANNEL,
+  POLL_END_CHANNEL,
+  POLL_START_CHANNEL,
+  PROBE_CHANNEL,
+  QUERY_CHANNEL,
+  RECONCILE_CHANNEL,
+  RETRY_CHANNEL,
+} from './observability/channels';
+export type {
+  AbsenceFate,
+  AbsenceRule,
+  AbsenceVerdict,
+  BootstrapMessage,
+  BootstrapProbeMessage,
+  ChannelName,
+  DiscoverySubject,
+  KubernetesListMessage,
+  KubernetesWatchMessage,
+  LookupMessage,
+  PollEndMessage,
+  PollStartMessage,
+  ProbeMessage,
+  QueryMessage,
+  ReadinessProbeMessage,
+  ReconcileMessage,
+  RetryMessage,
+  SourceFailure,
+} from './observability/channels';
+export { explanationLines } from './observability/explain';
+export type { Explanation, ExplainedPeer, LastPoll, MissingPeer, NameStatus, PollLookup, ProbeRecord, ReadinessHistory, Removal, Sighting } from './observability/explain';
+export type { DiscoveryStats, LatencyHistogram } from './observability/stats';
 export { decideBootstrap } from './bootstrap/decide';
 export type { BootstrapAction, BootstrapDecision, BootstrapInput, ClusterReport, JoinPolicy } from './bootstrap/decide';
 export type { LatchRecord } from './bootstrap/latch';

@@ -13,22 +13,23 @@ const ROOT = join(__dirname, '..');
 /** What each area may import besides itself: the layers of docs/architecture.md, top to bottom. */
 const RULES: LayerRules = {
   cli: ['index', 'testing'],
-  index: ['runtime', 'config', 'diagnose', 'bootstrap', 'readiness', 'sources', 'kubernetes', 'membership', 'dns', 'names', 'errors'],
-  runtime: ['config', 'diagnose', 'bootstrap', 'readiness', 'sources', 'kubernetes', 'membership', 'dns', 'names', 'errors'],
-  diagnose: ['config', 'sources', 'kubernetes', 'membership', 'dns', 'names', 'errors'],
+  index: ['runtime', 'config', 'diagnose', 'bootstrap', 'readiness', 'sources', 'kubernetes', 'membership', 'dns', 'observability', 'names', 'errors'],
+  runtime: ['config', 'diagnose', 'bootstrap', 'readiness', 'sources', 'kubernetes', 'membership', 'dns', 'observability', 'names', 'errors'],
+  diagnose: ['config', 'sources', 'kubernetes', 'membership', 'dns', 'observability', 'names', 'errors'],
   config: ['readiness', 'sources', 'kubernetes', 'membership', 'dns', 'names', 'errors'],
   testing: ['dns', 'names', 'errors'],
-  readiness: ['membership', 'names', 'errors'],
-  sources: ['kubernetes', 'membership', 'dns', 'names', 'errors'],
-  kubernetes: ['membership', 'names', 'errors'],
+  readiness: ['membership', 'observability', 'names', 'errors'],
+  sources: ['kubernetes', 'membership', 'dns', 'observability', 'names', 'errors'],
+  kubernetes: ['membership', 'observability', 'names', 'errors'],
   bootstrap: ['membership', 'names', 'errors'],
   membership: ['names', 'errors'],
-  dns: [],
+  dns: ['observability'],
+  observability: [],
   names: [],
   errors: [],
 };
 
-const TOP_LEVEL = ['bootstrap', 'cli', 'config', 'diagnose', 'dns', 'errors.ts', 'index.ts', 'kubernetes', 'membership', 'names.ts', 'readiness', 'runtime', 'sources', 'testing'];
+const TOP_LEVEL = ['bootstrap', 'cli', 'config', 'diagnose', 'dns', 'errors.ts', 'index.ts', 'kubernetes', 'membership', 'names.ts', 'observability', 'readiness', 'runtime', 'sources', 'testing'];
 const PUBLIC_ENTRY_POINTS = ['src/index.ts', 'src/testing/index.ts'];
 
 const files = sourceFiles(ROOT, 'src');

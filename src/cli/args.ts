@@ -6,8 +6,9 @@
  *
  * @module
  */
-import type { DiscoveryOptions, ReadinessOption } from '../index';
+import type { DiscoveryOptions, KubernetesOptions, ReadinessOption, SourceName } from '../index';
 import { flag, flagOfOption, type Flag } from './flags';
+import { closest } from './suggest';
 
 /** A usage error: printed as one line, exit code 2. */
 export class UsageError extends Error {}
@@ -23,13 +24,13 @@ type Env = Readonly<Record<string, string | undefined>>;
 export const SERVICE_ENV = 'HEADLESS_DISCOVERY_SERVICE';
 
 /** A flag's raw value and where it came from (`--flag`, or the variable's name). */
-interface Raw {
+export interface RawValue {
   readonly text: string;
   readonly from: string;
 }
 
 /** A flag's value, else its environment variable's (blank counts as unset). */
-function read(values: SharedValues, env: Env, entry: Flag): Raw | undefined {
+export function readFlag(values: SharedValues, env: Env, entry: Flag): RawValue | undefined {
   const value = values[entry.name];
   if (value === true) return { text: 'true', from: `--${entry.name}` };
   if (typeof value === 'string') return { text: value, from: `--${entry.name}` };
@@ -39,7 +40,7 @@ function read(values: SharedValues, env: Env, entry: Flag): Raw | undefined {
 }
 
 function text(values: SharedValues, env: Env, name: string): string | undefined {
-  return read(values, env, flag(name))?.text;
+  return readFlag(values, env, flag(name))?.text;
 }
 
 /** A boolean flag, else its environment variable (`1`, `true`, `yes` / `0`, `false`, `no`). */
@@ -56,7 +57,7 @@ export function flagOn(values: SharedValues, env: Env, name: string): boolean {
 /** A whole-number flag; its range is the option's, checked by the library. */
 function integer(values: SharedValues, env: Env, name: string): number | undefined {
   const entry = flag(name);
-  const raw = read(values, env, entry);
+  const raw = readFlag(values, env, entry);
   if (raw === undefined) return undefined;
   if (!/^\d{1,10}$/.test(raw.text)) throw new UsageError(`${raw.from} must be ${entry.form ?? 'a whole number'}, got "${raw.text}"`);
   return Number(raw.text);
@@ -84,7 +85,7 @@ export function toDiscoveryOptions(positionals: readonly string[], values: Share
   const service = positionals[0] ?? env[SERVICE_ENV]?.trim();
   if (!service) throw new UsageError(`a service name is required (or ${SERVICE_ENV})`);
   if (positionals.length > 1) throw new UsageError(`expected one service name, got ${positionals.length}: ${positionals.join(' ')}`);
-  const readiness = read(values, env, flag('readiness'));
+  const readiness = readFlag(values, env, flag('readiness'));
   const resolvConf = text(values, env, 'resolv-conf');
   return withoutUnset({
     service,
@@ -98,10 +99,44 @@ export function toDiscoveryOptions(positionals: readonly string[], values: Share
     ordinalStart: integer(values, env, 'ordinal-start'),
     expectedReplicas: integer(values, env, 'expected-replicas'),
     intervalMs: integer(values, env, 'interval'),
+    sources: sourceList(values, env),
+    kubernetes: kubernetesOption(values, env),
     readiness: readiness === undefined ? undefined : parseReadiness(readiness.text, readiness.from),
     includeNotReady: flagOn(values, env, 'include-not-ready') || undefined,
     environment: resolvConf === undefined ? undefined : { resolvConfPath: resolvConf },
   }) as unknown as DiscoveryOptions;
+}
+
+/**
+ * `--source kubernetes,srv` as the `sources` option: the names as given, in order, for the
+ * library to check (an unknown or repeated name is its error, reported as this flag's).
+ */
+function sourceList(values: SharedValues, env: Env): string[] | undefined {
+  return text(values, env, 'source')
+    ?.split(',')
+    .map((name) => name.trim());
+}
+
+/** Every source name; the compiler checks the list against `SourceName` both ways. */
+const SOURCE_NAMES = Object.keys({ kubernetes: true, srv: true, address: true, ordinals: true, static: true } satisfies Record<SourceName, true>);
+
+/**
+ * ` Did you mean "kubernetes"?` when the library refused the source name at `sources[<i>]` and
+ * it is a typo of one; else nothing.
+ */
+export function sourceTypo(option: string, values: SharedValues, env: Env): string {
+  const index = /^sources\[(\d+)\]$/.exec(option)?.[1];
+  const typed = index === undefined ? undefined : sourceList(values, env)?.[Number(index)];
+  const guess = typed === undefined || typed === '' || SOURCE_NAMES.includes(typed) ? undefined : closest(typed, SOURCE_NAMES);
+  return guess === undefined ? '' : ` Did you mean "${guess}"?`;
+}
+
+/** `--kubeconfig` and `--context` as the `kubernetes` option, when either is given. */
+function kubernetesOption(values: SharedValues, env: Env): KubernetesOptions | undefined {
+  const kubeconfig = text(values, env, 'kubeconfig');
+  const context = text(values, env, 'context');
+  if (kubeconfig === undefined && context === undefined) return undefined;
+  return { ...(kubeconfig === undefined ? {} : { kubeconfig }), ...(context === undefined ? {} : { context }) };
 }
 
 /**
@@ -110,7 +145,7 @@ export function toDiscoveryOptions(positionals: readonly string[], values: Share
  */
 export function originOf(option: string, values: SharedValues, env: Env): string | undefined {
   const entry = flagOfOption(option);
-  return entry === undefined ? undefined : read(values, env, entry)?.from;
+  return entry === undefined ? undefined : readFlag(values, env, entry)?.from;
 }
 
 function withoutUnset<T extends Record<string, unknown>>(record: T): T {

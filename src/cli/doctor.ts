@@ -9,6 +9,7 @@
  * @module
  */
 import { diagnose, type DiagnoseExtra, type Diagnosis, type DiscoveryOptions, type Finding, type FindingStatus } from '../index';
+import { explainOnce, formatExplanation } from './explain';
 import { ProgressLine, type TerminalStream } from './progress-line';
 import { seconds } from './time';
 
@@ -18,6 +19,8 @@ const LABEL: Readonly<Record<FindingStatus, string>> = { pass: 'PASS', warn: 'WA
 export interface DoctorIo {
   readonly stdout: { write(text: string): unknown };
   readonly stderr: TerminalStream;
+  /** `--explain`: the pod explained after the checks, from one poll. */
+  readonly explain?: string | undefined;
 }
 
 /** The first line: which Service is diagnosed. */
@@ -88,7 +91,9 @@ export async function runDoctor(options: DiscoveryOptions, json: boolean, io: Do
       ...(json ? {} : { onFinding: (finding, soFar) => print(`${soFar.findings.length === 1 ? formatHeader(soFar.service) : ''}${formatFinding(finding)}`) }),
     });
     line?.stop();
-    io.stdout.write(json ? `${JSON.stringify(diagnosis, null, 2)}\n` : formatSummary(diagnosis));
+    const explanation = io.explain === undefined ? undefined : await explainOnce(options, io.explain);
+    if (json) io.stdout.write(`${JSON.stringify(explanation ? { ...diagnosis, explanation } : diagnosis, null, 2)}\n`);
+    else io.stdout.write(`${formatSummary(diagnosis)}${explanation ? formatExplanation(explanation) : ''}`);
     return diagnosis.ok ? 0 : 1;
   } finally {
     line?.stop();

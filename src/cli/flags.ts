@@ -6,7 +6,10 @@
  * @module
  */
 import type { ParseArgsConfig } from 'node:util';
-import type { DiscoveryOptions } from '../index';
+import type { DiscoveryOptions, KubernetesOptions } from '../index';
+
+/** A discovery option a flag sets: a top-level one, or a field of the `kubernetes` option. */
+export type FlagOption = keyof DiscoveryOptions | `kubernetes.${keyof KubernetesOptions}`;
 
 /** How a flag's value is read: text, a repeatable list, a whole number, or on/off. */
 export type FlagKind = 'string' | 'list' | 'integer' | 'boolean';
@@ -27,7 +30,7 @@ export interface Flag {
   /** The default, as `--help` states it. */
   readonly default?: string;
   /** The discovery option it sets: an invalid value of that option is reported as this flag's. */
-  readonly option?: keyof DiscoveryOptions;
+  readonly option?: FlagOption;
   /** For a whole number: the form expected, e.g. `a whole number of milliseconds (e.g. 2000)`. */
   readonly form?: string;
 }
@@ -48,6 +51,33 @@ export const SHARED_FLAG_LIST: readonly Flag[] = [
   },
   { name: 'port', short: 'p', kind: 'string', value: '<name|number>', env: 'HEADLESS_DISCOVERY_PORT', meaning: 'named port → SRV, number → A/AAAA', option: 'port' },
   { name: 'protocol', kind: 'string', value: '<tcp|udp|sctp>', env: 'HEADLESS_DISCOVERY_PROTOCOL', meaning: 'protocol of a named port', default: 'tcp', option: 'protocol' },
+  {
+    name: 'source',
+    kind: 'string',
+    value: '<list>',
+    env: 'HEADLESS_DISCOVERY_SOURCE',
+    meaning: 'where to look for peers, in order, comma-separated: kubernetes, srv, address, ordinals, static',
+    default: 'srv,address with a named port, else address',
+    option: 'sources',
+  },
+  {
+    name: 'kubeconfig',
+    kind: 'string',
+    value: '<path>',
+    env: 'HEADLESS_DISCOVERY_KUBECONFIG',
+    meaning: 'the kubeconfig for the Kubernetes API (watch: with kubernetes in --source)',
+    default: "KUBECONFIG, the pod's service account, ~/.kube/config",
+    option: 'kubernetes.kubeconfig',
+  },
+  {
+    name: 'context',
+    kind: 'string',
+    value: '<name>',
+    env: 'HEADLESS_DISCOVERY_CONTEXT',
+    meaning: 'the kubeconfig context to use (watch: with kubernetes in --source)',
+    default: "the kubeconfig's current-context",
+    option: 'kubernetes.context',
+  },
   {
     name: 'cluster-domain',
     kind: 'string',
@@ -127,6 +157,13 @@ export const SHARED_FLAG_LIST: readonly Flag[] = [
     default: '/etc/resolv.conf',
     option: 'environment',
   },
+  {
+    name: 'explain',
+    kind: 'string',
+    value: '<pod>',
+    env: 'HEADLESS_DISCOVERY_EXPLAIN',
+    meaning: 'why this pod is or is not a member: after every poll (watch), after the checks (doctor)',
+  },
   { name: 'json', kind: 'boolean', env: 'HEADLESS_DISCOVERY_JSON', meaning: 'machine-readable output' },
   { name: 'help', short: 'h', kind: 'boolean', meaning: 'this help' },
 ];
@@ -157,8 +194,13 @@ export function parseArgsOptions(flags: readonly Flag[]): NonNullable<ParseArgsC
   );
 }
 
-/** The flag that sets the discovery option `option` (`nameservers[1]` is `nameservers`'s), if one does. */
+/**
+ * The flag that sets the discovery option `option` (`nameservers[1]` is `nameservers`'s,
+ * `kubernetes.context` is `--context`'s), if one does.
+ */
 export function flagOfOption(option: string): Flag | undefined {
+  const path = /^[A-Za-z]+(?:\.[A-Za-z]+)?/.exec(option)?.[0];
   const base = /^[A-Za-z]+/.exec(option)?.[0];
-  return SHARED_FLAG_LIST.find((entry) => entry.option !== undefined && entry.option === base);
+  const setting = (wanted: string | undefined): Flag | undefined => SHARED_FLAG_LIST.find((entry) => entry.option !== undefined && entry.option === wanted);
+  return setting(path) ?? setting(base);
 }

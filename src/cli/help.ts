@@ -46,12 +46,15 @@ ${MAIN_USAGE}
 Exit codes: 0 ok, 1 a check failed (doctor), 2 usage error.`,
   watch: `Usage: headless-discovery watch <service> [options]
 
-Polls the Service's DNS and shows the peers as the library sees them: ordinal, name, addresses,
-port, readiness, sources, ★ the seed, › this pod, when the last poll ended, whether one is in
-flight and when the next is due, and a line per event (join, leave, update, ready, unready,
-seed, stale, fresh, error) with a timestamp and the stale/complete state. With no peers, it
-shows what the last poll asked and what DNS answered, then the library's diagnosis.
+Polls the Service's DNS (or, with --source kubernetes, watches its EndpointSlices through the
+Kubernetes API) and shows the peers as the library sees them: ordinal, name, addresses, port,
+ready / not ready / draining, node and zone (from the API), sources, ★ the seed, › this pod,
+when the last poll ended, whether one is in flight and when the next is due, and a line per
+event (join, leave, update, replace, ready, unready, draining, seed, stale, fresh, source,
+error) with a timestamp and the stale/complete state. With no peers, it shows what the last
+poll asked and what DNS answered, then the library's diagnosis.
 With --json, or when stdout is not a terminal, prints one JSON object per event (NDJSON).
+--kubeconfig and --context need kubernetes in --source (they are not a reason to add it).
 Ctrl-C exits (code 0).
 
 ${optionRows(SHARED_FLAG_LIST)}
@@ -60,6 +63,7 @@ Examples:
   headless-discovery watch mysql --port mysql
   headless-discovery watch mysql -n prod --port 3306 --readiness tcp
   headless-discovery watch mysql --port mysql --json | jq -c 'select(.event == "leave")'
+  headless-discovery watch mysql -n prod --port mysql --source kubernetes --context prod
   HEADLESS_DISCOVERY_SERVICE=mysql HEADLESS_DISCOVERY_PORT=mysql headless-discovery watch`,
   doctor: `Usage: headless-discovery doctor <service> [options]
 
@@ -67,6 +71,9 @@ Runs, in order, the checks an experienced engineer would run and prints each as 
 completes, as PASS, WARN, FAIL or SKIP (did not run, or does not apply here) with the evidence
 and the fix: resolv.conf (first: it needs no DNS), the Service name, the SRV record, per-pod
 names, PTR records, UDP truncation, TTLs, this pod in its own Service, ordinals and the seed.
+With Kubernetes credentials (--kubeconfig, --context, KUBECONFIG, a pod's service account or
+~/.kube/config), it also checks the Service, its pods and its EndpointSlices through the API;
+--kubeconfig and --context need no --source here.
 On a terminal, a progress line on stderr names the check that is waiting and for how long.
 Exit code 0 when nothing failed, 1 when a check failed, 2 for usage errors.
 
@@ -75,7 +82,8 @@ ${optionRows(SHARED_FLAG_LIST)}
 Examples:
   headless-discovery doctor mysql --port mysql
   headless-discovery doctor mysql --port mysql --timeout 1000 --attempts 1
-  headless-discovery doctor mysql -n prod --port mysql --json`,
+  headless-discovery doctor mysql -n prod --port mysql --json
+  headless-discovery doctor mysql -n prod --port mysql --kubeconfig ~/.kube/config --context prod`,
   demo: `Usage: headless-discovery demo [options]
 
 Starts a fake cluster DNS on loopback (a "mysql" StatefulSet behind a headless Service) and a

@@ -8,11 +8,13 @@
  */
 import { parseArgs } from 'node:util';
 import { InvalidOptionError } from '../index';
-import { dnsTiming, flagOn, originOf, toDiscoveryOptions, UsageError, type SharedValues } from './args';
+import { dnsTiming, flagOn, originOf, sourceTypo, toDiscoveryOptions, UsageError, type SharedValues } from './args';
 import { runDemo } from './demo';
 import { runDoctor } from './doctor';
+import { explainTarget } from './explain';
 import { DEMO_FLAG_LIST, parseArgsOptions, SHARED_FLAG_LIST, type Flag } from './flags';
 import { HELP } from './help';
+import { checkKubernetesFlags } from './kubernetes-flags';
 import type { TerminalStream } from './progress-line';
 import { didYouMean } from './suggest';
 import { runWatch } from './watch';
@@ -65,13 +67,15 @@ export async function main(
     values = parsed.values;
     if (values['help']) return help(command, out);
     const options = toDiscoveryOptions(parsed.positionals, values, env);
+    checkKubernetesFlags(command, options, values, env);
     const json = flagOn(values, env, 'json');
-    if (command === 'doctor') return await runDoctor(options, json, io);
-    return await runWatch(options, json, { stdout: io.stdout, stopped: (io.stopped ?? interrupted)() });
+    const explain = explainTarget(values, env);
+    if (command === 'doctor') return await runDoctor(options, json, { ...io, explain });
+    return await runWatch(options, json, { stdout: io.stdout, stopped: (io.stopped ?? interrupted)(), explain });
   } catch (error) {
     if (error instanceof InvalidOptionError) {
       const from = originOf(error.option, values, env);
-      io.stderr.write(`headless-discovery: ${from === undefined ? '' : `${from}: `}${error.message}\n`);
+      io.stderr.write(`headless-discovery: ${from === undefined ? '' : `${from}: `}${error.message}${sourceTypo(error.option, values, env)}\n`);
       return 2;
     }
     if (error instanceof UsageError) {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { LookupError, MisconfigurationError, SelfNotListedError, type DiscoveryError, type Membership, type Peer, type PollingState } from '../index';
+import { KubernetesApiError, LookupError, MisconfigurationError, SelfNotListedError, type DiscoveryError, type Membership, type Peer, type PollingState, type SourceName } from '../index';
 import { isoOrNull, seconds, timeOfDay } from './time';
 
 /** The state line: freshness, completeness, epoch and counts. */
@@ -20,21 +20,34 @@ export function stateLine(membership: Membership): string {
   return `${fresh}${complete}, ${membership.peers.length} peers (${membership.ready.length} ready), epoch ${membership.epoch}, source ${membership.source ?? '-'}`;
 }
 
-const COLUMNS = ['', 'ORD', 'NAME', 'ADDRESSES', 'PORT', 'READY', 'SOURCES'] as const;
+const COLUMNS = ['', 'ORD', 'NAME', 'ADDRESSES', 'PORT', 'READY'] as const;
+/** Shown after `READY` only when a peer has one (the `kubernetes` source tells them), so a DNS-only table keeps its columns. */
+const PLACEMENT = [
+  { title: 'NODE', of: (peer: Peer) => peer.nodeName },
+  { title: 'ZONE', of: (peer: Peer) => peer.zone },
+] as const;
 
-/** The peer table: ★ marks the seed, › this pod. */
+/** `yes`, `no`, or `draining` (terminating, so never ready: only the `kubernetes` source tells it). */
+export function readinessText(peer: Peer): string {
+  return peer.draining ? 'draining' : peer.ready ? 'yes' : 'no';
+}
+
+/** The peer table: ★ marks the seed, › this pod; the node and zone of each peer when any is known. */
 export function peerTable(membership: Membership): string[] {
+  const placement = PLACEMENT.filter((column) => membership.peers.some((peer) => column.of(peer) !== null));
+  const titles = [...COLUMNS, ...placement.map((column) => column.title), 'SOURCES'];
   const rows = membership.peers.map((peer) => [
     `${peer === membership.seed ? '★' : ' '}${peer.self ? '›' : ' '}`,
     peer.ordinal === null ? '-' : String(peer.ordinal),
     peer.name,
     peer.addresses.join(',') || '-',
     peer.port === null ? '-' : String(peer.port),
-    peer.ready ? 'yes' : 'no',
+    readinessText(peer),
+    ...placement.map((column) => column.of(peer) ?? '-'),
     peer.sources.join(',') || '(missing)',
   ]);
-  const table = [[...COLUMNS], ...rows];
-  const widths = COLUMNS.map((_, column) => Math.max(...table.map((row) => (row[column] ?? '').length)));
+  const table = [titles, ...rows];
+  const widths = titles.map((_, column) => Math.max(...table.map((row) => (row[column] ?? '').length)));
   const lines = table.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
   if (rows.length === 0) lines.push(`(no peers; the seed would be ${membership.seedHost})`);
   return lines;
@@ -69,7 +82,8 @@ export function pollingRecord(polling: PollingState): Record<string, unknown> {
 
 /**
  * The fields of an `error` record: `code` and `message`, and what the error knows in fields of
- * its own (the query of a lookup failure or a misconfiguration, the pod missing from DNS).
+ * its own (the query of a lookup failure or a misconfiguration, the pod missing from DNS, the
+ * request and the HTTP status of a Kubernetes API failure).
  */
 export function errorFields(error: DiscoveryError): Record<string, unknown> {
   const fields: Record<string, unknown> = { code: error.code, message: error.message };
@@ -86,7 +100,27 @@ export function errorFields(error: DiscoveryError): Record<string, unknown> {
   }
   if (error instanceof MisconfigurationError) Object.assign(fields, { queryName: error.queryName, queryType: error.queryType, outcome: error.outcome });
   if (error instanceof SelfNotListedError) Object.assign(fields, { podName: error.podName, query: error.query ?? null, listed: error.listed });
+  if (error instanceof KubernetesApiError) Object.assign(fields, { request: error.request, status: error.status ?? null, reason: error.reason ?? null });
   return fields;
+}
+
+/** The sources named for people: the `kubernetes` source is the Kubernetes API, every other one asks DNS. */
+function sourcesText(sources: readonly SourceName[]): string {
+  const api = sources.includes('kubernetes');
+  const dns = sources.some((source) => source !== 'kubernetes');
+  return api && dns ? 'the Kubernetes API and DNS' : api ? 'the Kubernetes API' : 'DNS';
+}
+
+/** The `stale` line: what is failing, for the sources configured (`undefined`: the default, DNS only). */
+export function staleDetail(sources: readonly SourceName[] | undefined): string {
+  const named = sources === undefined ? 'DNS' : sourcesText(sources);
+  const failing = named === 'DNS' ? 'DNS lookups are' : named === 'the Kubernetes API' ? 'the Kubernetes API is' : `${named} are`;
+  return `${failing} failing; keeping the last known peers`;
+}
+
+/** The `fresh` line: who answered, from the membership's `source`. */
+export function freshDetail(source: SourceName | null): string {
+  return `${source === 'kubernetes' ? 'the Kubernetes API' : 'DNS'} answers again`;
 }
 
 /** One event as a human-readable line with a timestamp. */
@@ -95,7 +129,10 @@ export function eventLine(time: Date, event: string, detail: string, membership:
   return `${time.toISOString()}  ${event.padEnd(7)} ${detail}  [${state}]`;
 }
 
-/** A peer in NDJSON records: stable field names. */
+/**
+ * A peer in NDJSON records: stable field names, the same whatever the source (`draining` is
+ * `false`, and `uid`, `nodeName` and `zone` are `null`, when the source cannot tell them).
+ */
 export function peerRecord(peer: Peer): Record<string, unknown> {
   return {
     name: peer.name,
@@ -104,6 +141,10 @@ export function peerRecord(peer: Peer): Record<string, unknown> {
     addresses: peer.addresses,
     port: peer.port,
     ready: peer.ready,
+    draining: peer.draining,
+    uid: peer.uid,
+    nodeName: peer.nodeName,
+    zone: peer.zone,
     self: peer.self,
     sources: peer.sources,
   };

@@ -44,6 +44,7 @@ export class WatchScreen {
   readonly #now: () => number;
   readonly #recent: string[] = [];
   #diagnosis: MisconfigurationError | undefined;
+  #explain: (() => readonly string[]) | undefined;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(stdout: TerminalStream, service: string, discovery: WatchedDiscovery, lookups: () => readonly SeenLookup[], now: () => number = Date.now) {
@@ -76,6 +77,11 @@ export class WatchScreen {
     this.#diagnosis = error;
   }
 
+  /** `--explain`: show these lines (asked again at every draw) under the table. */
+  explaining(lines: () => readonly string[]): void {
+    this.#explain = lines;
+  }
+
   /** Redraw the whole screen in place. */
   draw(): void {
     const { membership, polling } = this.#discovery;
@@ -86,6 +92,7 @@ export class WatchScreen {
       '',
       ...peerTable(membership),
       ...notes,
+      ...(this.#explain ? ['', ...this.#explain()] : []),
       '',
       ...this.#recent,
     ];

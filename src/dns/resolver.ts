@@ -7,6 +7,8 @@
  *
  * @module
  */
+import type { DiscoverySubject } from '../observability/channels';
+import type { DnsRecorder } from '../observability/stats';
 import { lookupChannel, queryChannel, type QueryMessage } from './diagnostics';
 import type { Exchange } from './exchange';
 import { absoluteName } from './name';
@@ -27,6 +29,10 @@ export interface DnsResolverSettings {
   readonly attempts: number;
   /** How long a server that timed out is asked after the others. Default: {@link SERVER_RECHECK_MS}. */
   readonly serverRecheckMs?: number;
+  /** The discovery the resolver works for: its diagnostics messages name it. */
+  readonly subject?: DiscoverySubject;
+  /** Counts every message and lookup, for `discovery.stats()`. */
+  readonly recorder?: DnsRecorder;
 }
 
 /** A resolver that holds sockets: close it when done. */
@@ -70,7 +76,8 @@ export function createDnsResolver(settings: DnsResolverSettings): DnsResolver {
     servers: channels.map((channel) => channel.label).join(','),
     lookup: async (name, type, signal = new AbortController().signal) => {
       const result = await lookup(settings, channels, absoluteName(name), type, signal);
-      if (lookupChannel.hasSubscribers) lookupChannel.publish(result);
+      settings.recorder?.lookup(result);
+      if (lookupChannel.hasSubscribers) lookupChannel.publish(settings.subject ? { ...settings.subject, ...result } : result);
       return result;
     },
     close: () => {
@@ -116,19 +123,19 @@ async function lookup(
       let transport: Transport = 'tcp';
       let exchange: Exchange | undefined;
       if (tcpFirst.take(key)) {
-        exchange = await send(server, 'tcp', name, type, settings.timeoutMs, signal, tally);
+        exchange = await send(server, 'tcp', name, type, settings, signal, tally);
         if (exchange.kind === 'response') tcpFirst.answeredOverTcp(key, exchange.response.size, false);
         else tcpFirst.forget(key);
       }
       if (exchange?.kind !== 'response') {
         transport = 'udp';
-        exchange = await send(server, 'udp', name, type, settings.timeoutMs, signal, tally);
+        exchange = await send(server, 'udp', name, type, settings, signal, tally);
         if (exchange.kind === 'response') tcpFirst.record(key, exchange.response.truncated);
         if (exchange.kind === 'response' && exchange.response.truncated) {
           // RFC 7766 §5: a truncated UDP answer is asked again over TCP. CoreDNS may set TC on
           // TCP too when it dropped only glue; that answer is complete and used as it is.
           transport = 'tcp';
-          exchange = await send(server, 'tcp', name, type, settings.timeoutMs, signal, tally);
+          exchange = await send(server, 'tcp', name, type, settings, signal, tally);
           if (exchange.kind === 'response') tcpFirst.answeredOverTcp(key, exchange.response.size, true);
         }
       }
@@ -149,16 +156,18 @@ async function send(
   transport: Transport,
   name: string,
   type: QueryType,
-  timeoutMs: number,
+  settings: DnsResolverSettings,
   signal: AbortSignal,
   tally: Tally,
 ): Promise<Exchange> {
   const started = performance.now();
   tally.queries++;
-  const { question, exchange: result } = await server[transport].exchange(name, type, timeoutMs, signal);
+  const { question, exchange: result } = await server[transport].exchange(name, type, settings.timeoutMs, signal);
   tally.ignored += result.ignored;
+  settings.recorder?.message(transport, result.kind === 'response' && result.response.truncated);
   if (queryChannel.hasSubscribers) {
     const message: QueryMessage = {
+      ...settings.subject,
       name,
       type,
       server: server.label,

@@ -16,6 +16,7 @@ import type { Credentials } from './credentials';
 import { asRecord, objectResourceVersion, parseJson } from './endpoint-slice';
 import { readBody, sendGet, streamWithoutIdleTimeout, type ApiExchange } from './http-request';
 import { JsonLines } from './json-lines';
+import { toldList, toldWatch, watchTeller, type WatchedService, type WatchTeller } from './list-watch-channels';
 import type { KubernetesSettings } from './settings';
 import type { SliceStore } from './slice-store';
 import { applyWatchLine } from './watch-event';
@@ -77,11 +78,15 @@ export class SliceWatch {
   #resolveFirstOutcome: () => void = () => undefined;
   readonly #firstOutcome = new Promise<void>((resolve) => (this.#resolveFirstOutcome = resolve));
   #unproductive = 0;
+  /** The API server of the last request, for diagnostics. */
+  #server = '';
+  readonly #watched: WatchedService;
 
   constructor(options: SliceWatchOptions) {
     this.#options = options;
     this.#random = options.random ?? Math.random;
     this.#backoff = new Backoff(options.settings.timing.backoff, this.#random);
+    this.#watched = { service: options.settings.service, namespace: options.settings.namespace, server: () => this.#server };
   }
 
   /** Where the loop stands. */
@@ -159,7 +164,11 @@ export class SliceWatch {
     }
   }
 
-  async #list(fromCache: boolean): Promise<string> {
+  #list(fromCache: boolean): Promise<string> {
+    return toldList(this.#watched, fromCache, async () => ({ resourceVersion: await this.#listSlices(fromCache), items: this.#options.store.size }));
+  }
+
+  async #listSlices(fromCache: boolean): Promise<string> {
     const { exchange, request } = await this.#send('list', { fromCache });
     const text = await readBody(exchange, exchange.response.statusCode === 200 ? MAX_LIST_BYTES : MAX_ERROR_BYTES).catch((error: unknown) => {
       throw unreachableError(request, error, this.#options.credentials.facts());
@@ -178,20 +187,23 @@ export class SliceWatch {
 
   #watch(resourceVersion: string, seen: (resourceVersion: string) => void): Promise<WatchEnd> {
     const timeoutSeconds = Math.floor(this.#options.settings.timing.minWatchSeconds * (1 + this.#random()));
-    return this.#send('watch', { watch: true, resourceVersion, timeoutSeconds }).then(async ({ exchange, request }) => {
+    const told = watchTeller(this.#watched, resourceVersion, timeoutSeconds);
+    const watched = this.#send('watch', { watch: true, resourceVersion, timeoutSeconds }).then(async ({ exchange, request }) => {
       if (exchange.response.statusCode !== 200) {
         const body = parseJson(await readBody(exchange, MAX_ERROR_BYTES).catch(() => ''));
         if (exchange.response.statusCode === 410) return { expired: true, productive: false };
         throw statusError(request, exchange.response.statusCode ?? 0, body, this.#options.credentials.facts());
       }
       streamWithoutIdleTimeout(exchange);
+      told?.({ event: 'opened' });
       this.#synced();
-      return this.#stream(exchange, request, seen, timeoutSeconds);
+      return this.#stream(exchange, request, seen, timeoutSeconds, told);
     });
+    return toldWatch(watched, told);
   }
 
   /** Read a watch's events until it ends; resolves how it ended, rejects with an `ERROR` event that is not 410. */
-  #stream(exchange: ApiExchange, request: ApiRequest, seen: (resourceVersion: string) => void, timeoutSeconds: number): Promise<WatchEnd> {
+  #stream(exchange: ApiExchange, request: ApiRequest, seen: (resourceVersion: string) => void, timeoutSeconds: number, told: WatchTeller | undefined): Promise<WatchEnd> {
     const { response } = exchange;
     const { store } = this.#options;
     const started = performance.now();
@@ -230,6 +242,7 @@ export class SliceWatch {
           reject(outcome);
           return;
         }
+        if (!outcome.expired) told?.({ event: 'ended', events, durationMs: performance.now() - started });
         resolve({ expired: outcome.expired, productive: events > 0 || performance.now() - started >= UNPRODUCTIVE_MS });
       });
     });
@@ -240,6 +253,7 @@ export class SliceWatch {
     const { settings, credentials } = this.#options;
     const endpoint = await credentials.connect();
     const request: ApiRequest = { verb, namespace: settings.namespace, server: endpoint.server.href.replace(/\/+$/, '') };
+    this.#server = request.server;
     const path = endpointSlicesPath(settings.namespace, settings.service, query);
     try {
       return { exchange: await sendGet(endpoint, path, this.#controller.signal, settings.timing.requestTimeoutMs), request };

@@ -16,12 +16,35 @@ export interface Absence {
   readonly since: number;
 }
 
+/**
+ * What a step did with one missing peer, and the rule that decided it: `kept` (not gone yet:
+ * `leaveAfterPolls` or `leaveAfterMs` not reached, a `partialObservation`, a `failedPoll`),
+ * `held` (gone by its own rules, but `maxRemovalFraction` wants a second poll), `removed` (it
+ * left now, the last rule it met named).
+ */
+export interface AbsenceVerdict {
+  readonly name: string;
+  readonly fate: 'kept' | 'held' | 'removed';
+  readonly rule: 'leaveAfterPolls' | 'leaveAfterMs' | 'maxRemovalFraction' | 'partialObservation' | 'failedPoll';
+  /** Complete observations in a row without it. */
+  readonly polls: number;
+  /** The observations it takes to leave (at least 2 under the mass-removal guard). */
+  readonly requiredPolls: number;
+  /** When it went missing (ms since the Unix epoch). */
+  readonly since: number;
+}
+
+/** No peer missing: the verdicts of most steps, shared. */
+export const NO_VERDICTS: readonly AbsenceVerdict[] = Object.freeze([]);
+
 /** The outcome of counting one observation's absences. */
 export interface AbsenceStep {
   /** Absences of the peers that are still missing but not gone yet. */
   readonly absences: ReadonlyMap<string, Absence>;
   /** Peers missing long enough to leave now. */
   readonly departed: ReadonlySet<string>;
+  /** Every missing peer's verdict, departed ones included. */
+  readonly verdicts: readonly AbsenceVerdict[];
 }
 
 /**
@@ -41,13 +64,31 @@ export function countAbsences(
   const required = massRemoval ? Math.max(policy.leaveAfterPolls, 2) : policy.leaveAfterPolls;
   const absences = new Map<string, Absence>();
   const departed = new Set<string>();
+  const verdicts: AbsenceVerdict[] = [];
   for (const peer of missing) {
     const before = counted(previous.get(peer.name));
     const absence: Absence = { polls: (before?.polls ?? 0) + 1, since: before?.since ?? now };
-    if (absence.polls >= required && now - absence.since >= policy.leaveAfterMs) departed.add(peer.name);
+    const { fate, rule } = judge(absence, required, now - absence.since >= policy.leaveAfterMs, policy);
+    if (fate === 'removed') departed.add(peer.name);
     else absences.set(peer.name, absence);
+    verdicts.push({ name: peer.name, fate, rule, polls: absence.polls, requiredPolls: required, since: absence.since });
   }
-  return { absences, departed };
+  return { absences, departed, verdicts: verdicts.length === 0 ? NO_VERDICTS : verdicts };
+}
+
+/** What becomes of a peer missing as `absence` says, when `required` polls make it leave and `timeMet` says whether `leaveAfterMs` has passed. */
+function judge(absence: Absence, required: number, timeMet: boolean, policy: MembershipPolicy): Pick<AbsenceVerdict, 'fate' | 'rule'> {
+  // Removed: the rule met last decided (the count, reached at this poll, or else the time).
+  if (absence.polls >= required && timeMet) return { fate: 'removed', rule: absence.polls === required ? 'leaveAfterPolls' : 'leaveAfterMs' };
+  // Gone by its own rules, but the mass-removal guard asks for one more poll.
+  if (absence.polls >= policy.leaveAfterPolls && timeMet) return { fate: 'held', rule: 'maxRemovalFraction' };
+  return { fate: 'kept', rule: absence.polls < policy.leaveAfterPolls || timeMet ? 'leaveAfterPolls' : 'leaveAfterMs' };
+}
+
+/** The verdicts of a step that proves no absence (`partialObservation`, `failedPoll`): every missing peer kept. */
+export function keptVerdicts(absences: ReadonlyMap<string, Absence>, policy: MembershipPolicy, rule: 'partialObservation' | 'failedPoll'): readonly AbsenceVerdict[] {
+  if (absences.size === 0) return NO_VERDICTS;
+  return [...absences].map(([name, absence]) => ({ name, fate: 'kept', rule, polls: absence.polls, requiredPolls: policy.leaveAfterPolls, since: absence.since }));
 }
 
 /**

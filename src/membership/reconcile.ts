@@ -5,7 +5,7 @@
  * @module
  */
 import type { Observation, ObservedEndpoint, SuccessfulObservation } from './observation';
-import { countAbsences, holdAbsences, type Absence } from './absence';
+import { countAbsences, holdAbsences, keptVerdicts, NO_VERDICTS, type Absence, type AbsenceVerdict } from './absence';
 import { diffPeers, EMPTY_DIFF, isEmptyDiff, members, sameObservableState } from './diff';
 import { comparePeers, toPeers, type MembershipContext } from './identity';
 import type { MembershipPolicy } from './policy';
@@ -35,6 +35,12 @@ export interface ReconcileResult {
   readonly previousSeed: Peer | null;
   /** The epoch before this step: the step changed something a listener reacts to when it differs. */
   readonly previousEpoch: number;
+  /**
+   * Every known peer the observation did not list, with what the step did with it and the rule
+   * that decided (for diagnostics: the runtime publishes it). Empty when nobody is missing, and
+   * after a readiness change (no observation).
+   */
+  readonly missing: readonly AbsenceVerdict[];
 }
 
 type Freshness = Pick<Membership, 'stale' | 'staleSince' | 'source' | 'updatedAt'>;
@@ -73,28 +79,28 @@ export function reconcile(
   now: number,
 ): ReconcileResult {
   const previous = state.membership;
-  if (!observation.ok) return markStale(state, now);
+  if (!observation.ok) return markStale(state, now, policy);
   const freshness: Freshness = { stale: false, staleSince: null, source: observation.source, updatedAt: now };
   // Servers rotate record order, so the key is order-independent. With no peer missing, the same
   // observation means the same peers: only the freshness moves.
   const key = observationKey(observation);
   if (key === state.observed && state.absences.size === 0) {
     const membership = Object.freeze({ ...previous, ...freshness });
-    return { state: { ...state, membership }, membership, diff: EMPTY_DIFF, seedChanged: false, previousSeed: previous.seed, previousEpoch: previous.epoch };
+    return { state: { ...state, membership }, membership, diff: EMPTY_DIFF, seedChanged: false, previousSeed: previous.seed, previousEpoch: previous.epoch, missing: NO_VERDICTS };
   }
 
   const observed = observedPeers(observation, previous.peers, readiness, context);
   const present = new Set(observed.map((peer) => peer.name));
   // Only a complete observation proves an absence; a partial one only adds and updates.
-  const absences = observation.partial
-    ? holdAbsences(previous.peers, present, state.absences, now)
-    : countAbsences(previous.peers, present, state.absences, policy, now).absences;
+  const counted = observation.partial ? undefined : countAbsences(previous.peers, present, state.absences, policy, now);
+  const absences = counted?.absences ?? holdAbsences(previous.peers, present, state.absences, now);
   const missing = previous.peers
     .filter((peer) => absences.has(peer.name))
     .map((peer) => ({ ...peer, ready: readiness?.(peer.name) ?? peer.ready, sources: [] }));
   const peers = [...observed, ...missing].sort(comparePeers);
   const step = snapshot(previous, peers, absences, freshness, context, policy);
-  return { ...step, state: { ...step.state, observed: key } };
+  const missingVerdicts = counted?.verdicts ?? keptVerdicts(absences, policy, 'partialObservation');
+  return { ...step, state: { ...step.state, observed: key }, missing: missingVerdicts };
 }
 
 /** What an observation saw, independent of the order of its endpoints and of their addresses. */
@@ -119,11 +125,15 @@ function apiFacts(endpoint: ObservedEndpoint): string {
 /** Keys of endpoint lists already seen: a source that observes nothing new hands back the same list. */
 const endpointKeys = new WeakMap<readonly ObservedEndpoint[], string>();
 
-/** A poll that observed nothing: every peer stays, the membership is stale from `now` (if it was not already). */
-export function markStale(state: MembershipState, now: number): ReconcileResult {
+/**
+ * A poll that observed nothing: every peer stays, the membership is stale from `now` (if it was
+ * not already). With the `policy`, the peers already missing are judged `kept` by `failedPoll`.
+ */
+export function markStale(state: MembershipState, now: number, policy?: MembershipPolicy): ReconcileResult {
   const previous = state.membership;
   const membership = previous.stale ? previous : Object.freeze({ ...previous, stale: true, staleSince: now });
-  return { state: { ...state, membership }, membership, diff: EMPTY_DIFF, seedChanged: false, previousSeed: previous.seed, previousEpoch: previous.epoch };
+  const missing = policy ? keptVerdicts(state.absences, policy, 'failedPoll') : NO_VERDICTS;
+  return { state: { ...state, membership }, membership, diff: EMPTY_DIFF, seedChanged: false, previousSeed: previous.seed, previousEpoch: previous.epoch, missing };
 }
 
 /** Re-read every peer's readiness (a probe verdict changed) without a new observation. */
@@ -187,7 +197,7 @@ function snapshot(
         ...freshness,
       })
     : Object.freeze({ ...previous, ...freshness });
-  return { state: { membership, absences, observed: undefined }, membership, diff, seedChanged, previousSeed: previous.seed, previousEpoch: previous.epoch };
+  return { state: { membership, absences, observed: undefined }, membership, diff, seedChanged, previousSeed: previous.seed, previousEpoch: previous.epoch, missing: NO_VERDICTS };
 }
 
 function completeness(memberCount: number, expected: number | null): Completeness {

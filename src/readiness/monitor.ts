@@ -21,6 +21,8 @@ export interface ReadinessMonitorOptions {
   readonly onChange: (name: string, ready: boolean) => void;
   /** Overridable for tests; defaults to runProbe with the config's probe and timeout. */
   readonly probe?: (peer: Peer, signal: AbortSignal) => Promise<boolean>;
+  /** Told after every probe of a tracked peer: its result, the verdict after it, whether that changed, and how long it took. */
+  readonly onProbe?: (name: string, passed: boolean, ready: boolean, changed: boolean, durationMs: number) => void;
 }
 
 /** One tracked peer. A peer that leaves and comes back gets a new entry. */
@@ -46,6 +48,7 @@ export class ReadinessMonitor {
   readonly #config: ReadinessConfig;
   readonly #onChange: (name: string, ready: boolean) => void;
   readonly #probe: (peer: Peer, signal: AbortSignal) => Promise<boolean>;
+  readonly #onProbe: ReadinessMonitorOptions['onProbe'];
   readonly #entries = new Map<string, Entry>();
   /** Entries due for a probe, waiting for a free slot, oldest first. */
   readonly #queue = new Set<Entry>();
@@ -58,6 +61,7 @@ export class ReadinessMonitor {
     const { config, probe } = options;
     this.#config = config;
     this.#onChange = options.onChange;
+    this.#onProbe = options.onProbe;
     this.#probe = probe ?? ((peer, signal) => runProbe(peer, config.probe, config.timeoutMs, signal));
   }
 
@@ -134,10 +138,11 @@ export class ReadinessMonitor {
   #start(entry: Entry): void {
     const controller = new AbortController();
     entry.running = controller;
+    const started = performance.now();
     const probe = this.#attempt(entry.peer, controller.signal).then((ready) => {
       this.#inFlight.delete(probe);
       entry.running = null;
-      if (this.#isTracked(entry)) this.#record(entry, ready);
+      if (this.#isTracked(entry)) this.#record(entry, ready, performance.now() - started);
       if (this.#isTracked(entry)) this.#schedule(entry);
       this.#pump();
     });
@@ -160,10 +165,11 @@ export class ReadinessMonitor {
     }
   }
 
-  #record(entry: Entry, succeeded: boolean): void {
+  #record(entry: Entry, succeeded: boolean, durationMs: number): void {
     const wasReady = entry.state.ready;
     entry.state = nextProbeState(entry.state, succeeded, this.#config);
     entry.probed = true;
+    this.#onProbe?.(entry.peer.name, succeeded, entry.state.ready, entry.state.ready !== wasReady, durationMs);
     if (entry.state.ready !== wasReady) {
       try {
         this.#onChange(entry.peer.name, entry.state.ready);

@@ -21,13 +21,20 @@ export interface PeerAnswers {
   readonly unanswered: readonly Peer[];
 }
 
+/** Told of each peer's answer as it comes (for diagnostics): `answered` false when it could not be asked. */
+export type AnswerListener = (peer: Peer, answered: boolean, report: ClusterReport | null) => void;
+
 /** Ask every one of `peers` with `probe`, `concurrency` at a time. Rejects only when `signal` aborts. */
 export async function askPeers(
   peers: readonly Peer[],
   probe: ClusterProbe,
-  settings: { readonly timeoutMs: number; readonly concurrency: number; readonly signal: AbortSignal | undefined },
+  settings: { readonly timeoutMs: number; readonly concurrency: number; readonly signal: AbortSignal | undefined; readonly onAnswer?: AnswerListener | undefined },
 ): Promise<PeerAnswers> {
-  const answers = await mapWithConcurrency(peers, settings.concurrency, (peer) => askPeer(peer, probe, settings.timeoutMs, settings.signal));
+  const answers = await mapWithConcurrency(peers, settings.concurrency, async (peer) => {
+    const answer = await askPeer(peer, probe, settings.timeoutMs, settings.signal);
+    settings.onAnswer?.(peer, answer.answered, answer.report);
+    return answer;
+  });
   settings.signal?.throwIfAborted();
   const reports = new Map<string, ClusterReport | null>();
   const unanswered: Peer[] = [];

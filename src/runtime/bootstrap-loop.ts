@@ -74,6 +74,14 @@ export interface BootstrapResult extends BootstrapDecision {
   confirm(clusterId?: string): Promise<LatchRecord | null>;
 }
 
+/** What the member part tells of its questions and decisions (the discovery publishes and counts them). */
+export interface MemberObserver {
+  /** A peer was asked for its cluster report, by `bootstrap()` or a split check. */
+  asked(name: string, purpose: 'bootstrap' | 'split', answered: boolean, report: unknown): void;
+  /** `bootstrap()` decided on the membership of `epoch`, having asked `asked` peers of which `answered` answered. */
+  decided(podName: string, decision: BootstrapDecision, epoch: number, asked: number, answered: number): void;
+}
+
 /** What the loop needs from the discovery besides the membership. */
 export interface BootstrapContext {
   readonly podName: string;
@@ -85,6 +93,8 @@ export interface BootstrapContext {
   watch(options: SplitWatchOptions): void;
   /** A decision with a latch was made: returns what its `confirm()` calls once the latch is written. */
   expectConfirmation(): () => void;
+  /** Told of every peer asked and every decision, for diagnostics. */
+  readonly observer?: MemberObserver;
 }
 
 /** Run the loop for `context.podName` on `source`. */
@@ -165,10 +175,13 @@ async function decide(
     const fresh = (membership: Membership): boolean => membership.updatedAt > 0 && !membership.stale;
     const membership = await waitUntil(source, fresh, 'a fresh, stable membership', { ...limits, timeoutMs: remaining() }).catch(timedOut);
     const peers = membership.ready.filter((peer) => peer.name !== podName);
+    const { observer } = context;
+    const onAnswer = observer ? (peer: { readonly name: string }, answered: boolean, report: unknown) => observer.asked(peer.name, 'bootstrap', answered, report) : undefined;
     const reports = options.probe
-      ? (await askPeers(peers, options.probe, { timeoutMs: settings.probeTimeoutMs, concurrency: BOOTSTRAP_DEFAULTS.probeConcurrency, signal })).reports
+      ? (await askPeers(peers, options.probe, { timeoutMs: settings.probeTimeoutMs, concurrency: BOOTSTRAP_DEFAULTS.probeConcurrency, signal, onAnswer })).reports
       : undefined;
-    const decision = decideBootstrap(source.membership.epoch === membership.epoch ? source.membership : membership, {
+    const decidedOn = source.membership.epoch === membership.epoch ? source.membership : membership;
+    const decision = decideBootstrap(decidedOn, {
       podName,
       ...(options.joinPolicy === undefined ? {} : { joinPolicy: options.joinPolicy }),
       ...(options.local === undefined ? {} : { local: options.local }),
@@ -176,6 +189,7 @@ async function decide(
       ...(reports === undefined ? {} : { reports }),
       ...(latched === undefined ? {} : { latch: latched }),
     });
+    observer?.decided(podName, decision, decidedOn.epoch, options.probe ? peers.length : 0, reports?.size ?? 0);
     if (decision.action !== 'wait') return decision;
     last = decision;
     options.onWait?.(decision);

@@ -9,7 +9,7 @@
 import type { Split } from '../bootstrap/split';
 import { ClosedError, DrainingError, type DiscoveryError } from '../errors';
 import type { Membership } from '../membership/types';
-import { runBootstrap, type BootstrapOptions, type BootstrapResult } from './bootstrap-loop';
+import { runBootstrap, type BootstrapOptions, type BootstrapResult, type MemberObserver } from './bootstrap-loop';
 import type { DiscoveryEvents } from './events';
 import { SafeEmitter } from './safe-emitter';
 import { SplitMonitor, type SplitWatchOptions } from './split-monitor';
@@ -22,7 +22,10 @@ export interface MemberSettings {
   readonly intervalMs: number;
   /** Source of uniform numbers in [0, 1): the jitter of split checks. */
   readonly random: () => number;
+  /** Told of every peer asked and every bootstrap decision, for diagnostics. */
+  readonly observer?: MemberObserver;
 }
+
 
 /** Bootstrap, split checks and draining of one pod; see the module description. */
 export abstract class ClusterMember extends SafeEmitter<DiscoveryEvents> {
@@ -65,6 +68,7 @@ export abstract class ClusterMember extends SafeEmitter<DiscoveryEvents> {
         draining: this.#drain.signal,
         watch: (watch) => this.watchSplits(watch),
         expectConfirmation: () => this.#expectConfirmation(),
+        ...(this.#settings.observer ? { observer: this.#settings.observer } : {}),
       },
       options,
     );
@@ -89,6 +93,7 @@ export abstract class ClusterMember extends SafeEmitter<DiscoveryEvents> {
         onSplit: (split, previous) => this.emit('split', split, previous),
         onHealed: (previous) => this.emit('healed', previous),
         onError: (error) => this.reportError(error),
+        onAnswer: (peer, answered, report) => this.#settings.observer?.asked(peer.name, 'split', answered, report),
       },
       options,
     );

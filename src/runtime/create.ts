@@ -17,6 +17,7 @@ import { initialState, reconcile } from '../membership/reconcile';
 import type { Membership } from '../membership/types';
 import { observeInOrder, type PollOutcome } from '../sources/fallback';
 import { createSources } from '../sources/registry';
+import { installDebugLog } from '../observability/debug-log';
 import { Discovery } from './discovery';
 
 /** The options of {@link discover}: a discovery's, and whether an empty result is fine. */
@@ -138,5 +139,7 @@ function membershipOf(config: DiscoveryConfig, observation: SuccessfulObservatio
 }
 
 function resolverFor(config: DiscoveryConfig): DnsResolver {
-  return createDnsResolver({ nameservers: config.nameservers, timeoutMs: config.dnsTimeoutMs, attempts: config.dnsAttempts });
+  installDebugLog();
+  const subject = { service: config.service, namespace: config.namespace };
+  return createDnsResolver({ nameservers: config.nameservers, timeoutMs: config.dnsTimeoutMs, attempts: config.dnsAttempts, subject });
 }

@@ -9,11 +9,14 @@ import { setMaxListeners } from 'node:events';
 import type { DiscoveryConfig } from '../config/discovery-config';
 import { membershipContext, sourceSettings } from '../config/layer-settings';
 import { createDnsResolver, type DnsResolver } from '../dns/resolver';
-import { ClosedError, DiscoveryError, ListenerError } from '../errors';
+import { ClosedError, DiscoveryError } from '../errors';
 import { members } from '../membership/diff';
 import type { MembershipContext } from '../membership/identity';
 import { applyReadiness, initialState, markStale, reconcile, type MembershipState, type ReconcileResult } from '../membership/reconcile';
 import type { Membership, Peer } from '../membership/types';
+import { installDebugLog } from '../observability/debug-log';
+import type { Explanation } from '../observability/explain';
+import type { DiscoveryStats } from '../observability/stats';
 import { ReadinessMonitor } from '../readiness/monitor';
 import { observeInOrder, type PollOutcome } from '../sources/fallback';
 import { createSources } from '../sources/registry';
@@ -23,6 +26,7 @@ import { ClusterMember } from './cluster-member';
 import { ErrorReporter } from './error-reporter';
 import type { DiscoveryEvents, MembershipChange, PollingState } from './events';
 import { MembershipChecks } from './membership-checks';
+import { DiscoveryObserver } from './observer';
 import { pollingState } from './polling-state';
 import { PollScheduler } from './scheduler';
 import { StaleWatch } from './stale-watch';
@@ -53,6 +57,7 @@ export class Discovery extends ClusterMember implements AsyncIterable<Membership
   readonly #errors = new ErrorReporter(this);
   readonly #checks: MembershipChecks;
   readonly #staleWatch: StaleWatch;
+  readonly #observer: DiscoveryObserver;
   #state: MembershipState;
   #consecutiveFailures = 0;
   #started: Promise<Membership> | undefined;
@@ -62,14 +67,18 @@ export class Discovery extends ClusterMember implements AsyncIterable<Membership
 
   /** @internal Use {@link createDiscovery}. */
   constructor(config: DiscoveryConfig, dependencies: DiscoveryDependencies = {}) {
-    super({ podName: config.podName, intervalMs: config.timing.intervalMs, random: dependencies.random ?? Math.random });
+    const now = dependencies.now ?? Date.now;
+    const observer = new DiscoveryObserver({ service: config.service, namespace: config.namespace }, now);
+    super({ podName: config.podName, intervalMs: config.timing.intervalMs, random: dependencies.random ?? Math.random, observer });
+    installDebugLog();
     this.#config = config;
     this.#context = membershipContext(config);
+    this.#now = now;
+    this.#observer = observer;
     this.#resolver = dependencies.sources
       ? undefined
-      : createDnsResolver({ nameservers: config.nameservers, timeoutMs: config.dnsTimeoutMs, attempts: config.dnsAttempts });
+      : createDnsResolver({ nameservers: config.nameservers, timeoutMs: config.dnsTimeoutMs, attempts: config.dnsAttempts, subject: this.#observer.subject, recorder: this.#observer.dns });
     this.#sources = dependencies.sources ?? createSources(config.sources, this.#resolver as DnsResolver, sourceSettings(config));
-    this.#now = dependencies.now ?? Date.now;
     this.#staleWatch = new StaleWatch(config.maxStaleMs, this.#now);
     this.#checks = new MembershipChecks({
       config,
@@ -80,7 +89,7 @@ export class Discovery extends ClusterMember implements AsyncIterable<Membership
     });
     this.#scheduler = new PollScheduler(() => this.#poll(), config.timing, () => performance.now(), dependencies.random ?? Math.random);
     this.#readiness = config.readiness
-      ? new ReadinessMonitor({ config: config.readiness, onChange: () => this.#readinessChanged() })
+      ? new ReadinessMonitor({ config: config.readiness, onChange: () => this.#readinessChanged(), onProbe: (...probe) => this.#observer.probed(...probe) })
       : undefined;
     this.#state = initialState(this.#context, config.policy);
     // A source that watches pushes its changes: observe again at once, not at the next interval.
@@ -105,6 +114,24 @@ export class Discovery extends ClusterMember implements AsyncIterable<Membership
    */
   get polling(): PollingState {
     return pollingState(this.#scheduler.status(), this.#now() - performance.now(), this.closed);
+  }
+
+  /**
+   * A snapshot of this discovery's counters and histograms (polls, lookups, messages, probes)
+   * and of where it stands (staleness, members by state). Cheap: call it as often as you scrape.
+   */
+  stats(): DiscoveryStats {
+    return this.#observer.snapshot(this.membership, this.#state.absences);
+  }
+
+  /**
+   * Why `name` (a pod name, or a host name whose first label is one) is or is not a member now:
+   * when and by which source it was last listed, how long it has been missing and the rule that
+   * keeps it, when it left and why, its probes; for a name never listed, what the last poll asked
+   * and got. Plain data (JSON-serialisable); never throws.
+   */
+  explain(name: string): Explanation {
+    return this.#observer.explain(String(name), this.membership, this.#config.policy.includeNotReady, this.#readiness !== undefined);
   }
 
   /** Aborts when the discovery closes: tie your own work to the discovery's lifetime with it. */
@@ -198,15 +225,11 @@ export class Discovery extends ClusterMember implements AsyncIterable<Membership
   }
 
   protected override onListenerError(event: keyof DiscoveryEvents, error: unknown): void {
-    if (event === 'error') {
-      // Reporting a failing error listener to itself would loop; make it visible instead.
-      process.emitWarning(`A listener for "error" threw: ${String(error)}`, 'HeadlessDiscoveryWarning');
-      return;
-    }
-    this.#errors.report(new ListenerError(event, error));
+    this.#errors.listenerFailed(event, error);
   }
 
   async #poll(): Promise<Membership> {
+    this.#observer.pollStarted();
     const outcome = await this.#observe();
     if (this.closed) throw new ClosedError('The discovery was closed during a poll.');
     for (const failure of outcome?.failures ?? []) this.#errors.report(failure.error);
@@ -216,7 +239,10 @@ export class Discovery extends ClusterMember implements AsyncIterable<Membership
     const monitor = this.#readiness;
     const readiness = monitor ? (name: string) => monitor.isReady(name) : null;
     const now = this.#now();
-    this.#apply(observation ? reconcile(this.#state, observation, readiness, this.#context, this.#config.policy, now) : markStale(this.#state, now));
+    const previous = this.membership;
+    const step = observation ? reconcile(this.#state, observation, readiness, this.#context, this.#config.policy, now) : markStale(this.#state, now, this.#config.policy);
+    this.#apply(step);
+    this.#observer.pollEnded(outcome, step, previous);
     const succeeded = observation?.ok === true;
     this.#consecutiveFailures = succeeded ? 0 : this.#consecutiveFailures + 1;
     this.#scheduler.report({
@@ -234,7 +260,8 @@ export class Discovery extends ClusterMember implements AsyncIterable<Membership
   /** Observe the sources in order; `undefined` (reported as `ERR_INTERNAL`) if that threw, which would be a bug. */
   async #observe(): Promise<PollOutcome | undefined> {
     try {
-      return await observeInOrder(this.#sources, this.#controller.signal, this.#config.retry);
+      const { retry } = this.#config;
+      return await observeInOrder(this.#sources, this.#controller.signal, retry, (source, attempt, failure) => this.#observer.retried(source, attempt, retry.retries, failure.error));
     } catch (error) {
       if (this.closed) throw new ClosedError('The discovery was closed during a poll.');
       this.#errors.report(new DiscoveryError('ERR_INTERNAL', `A poll failed unexpectedly (please report this): ${String(error)}`, { cause: error }));

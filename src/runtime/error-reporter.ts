@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { DiscoveryError } from '../errors';
+import { ListenerError, type DiscoveryError } from '../errors';
 
 /** What the reporter needs of the discovery's emitter. */
 export interface ErrorEmitter {
@@ -33,5 +33,11 @@ export class ErrorReporter {
       `${error.message} (further errors of this discovery are not reported: add an "error" listener to see them)`,
       { type: 'HeadlessDiscoveryWarning', code: error.code },
     );
+  }
+
+  /** A listener of `event` threw: a `ListenerError`, or, for an `error` listener, a process warning (reporting it to itself would loop). */
+  listenerFailed(event: string, error: unknown): void {
+    if (event === 'error') process.emitWarning(`A listener for "error" threw: ${String(error)}`, 'HeadlessDiscoveryWarning');
+    else this.report(new ListenerError(event, error));
   }
 }

@@ -11,7 +11,7 @@ import type { ClusterReport } from '../bootstrap/types';
 import { integerIn, numberIn, ownRecord, rejectUnknownKeys } from '../config/checks';
 import { InvalidOptionError, ListenerError, type DiscoveryError } from '../errors';
 import type { Membership } from '../membership/types';
-import { askPeers, usableReport, type ClusterProbe } from './ask-peers';
+import { askPeers, usableReport, type AnswerListener, type ClusterProbe } from './ask-peers';
 import { jitteredDelay } from './poll-delay';
 
 /** Defaults of the split checks. */
@@ -51,6 +51,8 @@ export interface SplitHost {
   /** A conclusive check found one cluster again after `previous`. */
   onHealed(previous: Split): void;
   onError(error: DiscoveryError): void;
+  /** Told of each peer's answer, for diagnostics. */
+  readonly onAnswer?: AnswerListener;
 }
 
 const OPTION_KEYS = new Set(['probe', 'report', 'intervalMs', 'jitter', 'probeTimeoutMs']);
@@ -131,7 +133,7 @@ export class SplitMonitor {
     const { podName } = this.#host;
     const peers = membership.ready.filter((peer) => peer.name !== podName);
     const signal = this.#controller.signal;
-    const { reports, unanswered } = await askPeers(peers, this.#probe, { timeoutMs: this.#timing.probeTimeoutMs, concurrency: SPLIT_CHECK_DEFAULTS.concurrency, signal });
+    const { reports, unanswered } = await askPeers(peers, this.#probe, { timeoutMs: this.#timing.probeTimeoutMs, concurrency: SPLIT_CHECK_DEFAULTS.concurrency, signal, onAnswer: this.#host.onAnswer });
     const ownKnown = this.#addOwnReport(reports, podName);
     if (this.#stopped) return;
     const split = detectSplit(reports, membership);

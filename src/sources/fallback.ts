@@ -6,7 +6,7 @@
  * @module
  */
 import type { FailedObservation, Observation } from '../membership/observation';
-import { observeWithRetries, type RetryPolicy } from './retry';
+import { observeWithRetries, type RetryListener, type RetryPolicy } from './retry';
 import type { Source } from './source';
 
 /** What one poll found. */
@@ -24,11 +24,12 @@ export async function observeInOrder(
   sources: readonly Source[],
   signal: AbortSignal,
   retry: RetryPolicy,
+  onRetry?: RetryListener,
 ): Promise<PollOutcome> {
   const failures: FailedObservation[] = [];
   let queries = 0;
   for (const source of sources) {
-    const observation = await observeWithRetries(source, signal, retry);
+    const observation = await observeWithRetries(source, signal, retry, onRetry);
     queries += observation.queries;
     if (observation.ok) return { observation, failures, queries };
     failures.push(observation);

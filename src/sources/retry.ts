@@ -30,26 +30,34 @@ class TransientFailure extends Error {
   }
 }
 
+/** Told before each retry: the source, the retry's number (from 1) and the failure retried. */
+export type RetryListener = (source: string, attempt: number, failure: FailedObservation) => void;
+
 /**
  * Observe `source`, retrying transient failures. Resolves with the first success or the last
  * failure (its `queries` counting every try); rejects only when `signal` aborts.
  */
-export async function observeWithRetries(source: Source, signal: AbortSignal, policy: RetryPolicy): Promise<Observation> {
+export async function observeWithRetries(source: Source, signal: AbortSignal, policy: RetryPolicy, onRetry?: RetryListener): Promise<Observation> {
   // Most polls succeed at once: only a transient failure pays for the retry machinery (and loads it).
   const first = await source.observe(signal);
   if (first.ok || !isTransient(first) || policy.retries === 0) return first;
   const { default: pRetry } = await import('p-retry');
   let queries = first.queries;
   let attempts = 0;
+  let last: FailedObservation = first;
   const counted = (observation: Observation): Observation => ({ ...observation, queries });
   try {
     return await pRetry(
       async () => {
         // p-retry's first attempt is the one already made: it only decides the backoff from there.
         attempts += 1;
+        if (attempts > 1) onRetry?.(source.name, attempts - 1, last);
         const observation = attempts === 1 ? first : await source.observe(signal);
         if (attempts > 1) queries += observation.queries;
-        if (!observation.ok && isTransient(observation)) throw new TransientFailure(observation);
+        if (!observation.ok && isTransient(observation)) {
+          last = observation;
+          throw new TransientFailure(observation);
+        }
         return counted(observation);
       },
       {

@@ -2,17 +2,13 @@
  * The real `headless-discovery` bin, run as a child process (from `dist/`, as npm installs it)
  * against the fake cluster DNS on loopback.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { promisify } from 'node:util';
+import type { ChildProcess } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFakeCluster, type FakeCluster } from '../../src/testing/index';
+import { cli, peerName, root, watch as startWatch } from './bin';
 
-const root = join(import.meta.dirname, '..', '..');
-const bin = join(root, 'dist', 'cli.js');
-const run = promisify(execFile);
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
 
 let cluster: FakeCluster;
@@ -26,17 +22,6 @@ afterEach(async () => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
   await cluster.close();
 });
-
-/** Run the bin to completion; never rejects on a non-zero exit. */
-async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env: { PATH: process.env['PATH'] ?? '', ...env }, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof failed.code === 'number' ? failed.code : -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
 
 describe('usage', () => {
   it('prints its version and help', async () => {
@@ -60,10 +45,26 @@ describe('usage', () => {
     [['watch'], /a service name is required/],
     [['watch', 'Not_A_Service', '--nameserver', '127.0.0.1'], /Invalid option "service"/],
     [['doctor', 'mysql', '--nameserver', 'kube-dns'], /Invalid option "nameservers\[0\]"/],
-  ])('%j is a usage error: one line, exit code 2, no stack trace', async (args, message) => {
-    const result = await cli(args);
+    [['watch', 'mysql', '--source', 'dns'], /^headless-discovery: --source: Invalid option "sources\[0\]": got "dns"; expected one of "kubernetes", "srv", "address", "ordinals", "static"\.$/],
+    [['watch', 'mysql', '--source', 'kubernets,srv'], /--source: Invalid option "sources\[0\]": got "kubernets"; expected one of .*"static"\. Did you mean "kubernetes"\?$/],
+    [['doctor', 'mysql', '--source', 'kubernetes,'], /--source: Invalid option "sources\[1\]": got ""; expected one of "kubernetes", "srv"/],
+    [['watch', 'mysql', '--port', 'mysql', '--source', 'kubernetes,srv,kubernetes'], /--source: Invalid option "sources\[2\]": "kubernetes" is listed twice/],
+    [['watch', 'mysql', '--port', '3306', '--source', 'srv'], /--source: Invalid option "sources": "srv" needs a named port/],
+    [['watch', 'mysql', '--port', 'mysql'], /^headless-discovery: HEADLESS_DISCOVERY_SOURCE: Invalid option "sources\[0\]": got "nope"; expected one of "kubernetes"/, { HEADLESS_DISCOVERY_SOURCE: 'nope' }],
+    [
+      ['watch', 'mysql', '--kubeconfig', 'kubeconfig.yaml'],
+      /^headless-discovery: --kubeconfig is for the kubernetes source, but --source is not set \(the default sources are DNS only\); expected --source kubernetes,srv \(the API, and DNS when the API fails\) or --source kubernetes as well$/,
+    ],
+    [['watch', 'mysql', '--port', 'mysql', '--source', 'srv', '--context', 'lab'], /--context is for the kubernetes source, but --source does not list it \(got "srv"\); expected --source kubernetes,srv/],
+    [['watch', 'mysql', '--port', 'mysql', '--source', 'srv'], /HEADLESS_DISCOVERY_KUBECONFIG is for the kubernetes source, but --source does not list it/, { HEADLESS_DISCOVERY_KUBECONFIG: 'kubeconfig.yaml' }],
+    [['watch', 'mysql'], /HEADLESS_DISCOVERY_CONTEXT is for the kubernetes source, but HEADLESS_DISCOVERY_SOURCE does not list it \(got "address"\)/, { HEADLESS_DISCOVERY_CONTEXT: 'lab', HEADLESS_DISCOVERY_SOURCE: 'address' }],
+    [['watch', 'mysql', '--source', 'kubernetes', '--kubeconfig', '/nonexistent/kubeconfig'], /^headless-discovery: --kubeconfig: cannot read "\/nonexistent\/kubeconfig" \(no such file\); expected a kubeconfig file, e.g\. ~\/\.kube\/config$/],
+    [['doctor', 'mysql', '--kubeconfig', root], /--kubeconfig: cannot read ".+" \(not a file\)/],
+    [['doctor', 'mysql'], /HEADLESS_DISCOVERY_KUBECONFIG: cannot read "\/nonexistent\/kubeconfig" \(no such file\)/, { HEADLESS_DISCOVERY_KUBECONFIG: '/nonexistent/kubeconfig' }],
+  ])('%j is a usage error: one line, exit code 2, no stack trace', async (args: string[], message: RegExp, env: Record<string, string> = {}) => {
+    const result = await cli(args, env);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trimEnd()).toMatch(message);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
@@ -71,33 +72,8 @@ describe('usage', () => {
 
 /** Start `watch` and read its NDJSON records as they come. */
 function watch(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [bin, 'watch', ...args], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  const records: Array<Record<string, unknown>> = [];
-  const waiters: Array<{ test: (record: Record<string, unknown>) => boolean; resolve: (record: Record<string, unknown>) => void }> = [];
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    const record = JSON.parse(line) as Record<string, unknown>;
-    records.push(record);
-    for (const waiter of [...waiters]) {
-      if (waiter.test(record)) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(record);
-      }
-    }
-  });
-  const next = (test: (record: Record<string, unknown>) => boolean, timeoutMs = 20_000): Promise<Record<string, unknown>> => {
-    const seen = records.find(test);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching record within ${timeoutMs} ms; got ${JSON.stringify(records)}`)), timeoutMs);
-      waiters.push({ test, resolve: (record) => (clearTimeout(timer), resolve(record)) });
-    });
-  };
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, records, next, exited };
+  return startWatch(args, env, children);
 }
-
-const peerName = (record: Record<string, unknown>): unknown => (record['peer'] as { name?: string } | undefined)?.name;
 
 describe('watch', () => {
   it('prints NDJSON (stdout is not a terminal) as the cluster scales, and exits 0 on Ctrl-C', async () => {
@@ -107,7 +83,7 @@ describe('watch', () => {
     expect((snapshot['membership'] as { peers: string[] }).peers).toEqual(['mysql-0', 'mysql-1']);
     svc.scale(3);
     const joined = await session.next((record) => record['event'] === 'join' && peerName(record) === 'mysql-2');
-    expect(joined).toMatchObject({ peer: { name: 'mysql-2', ordinal: 2, port: 3306, ready: true, sources: ['srv'] }, membership: { stale: false, seed: 'mysql-0', self: 'mysql-0' } });
+    expect(joined).toMatchObject({ peer: { name: 'mysql-2', ordinal: 2, port: 3306, ready: true, draining: false, uid: null, nodeName: null, zone: null, sources: ['srv'] }, membership: { stale: false, seed: 'mysql-0', self: 'mysql-0' } });
     expect(typeof joined['time']).toBe('string');
     svc.scale(1);
     await session.next((record) => record['event'] === 'leave' && peerName(record) === 'mysql-2');

@@ -2,10 +2,11 @@
  * What `watch` prints on a terminal and as NDJSON, from memberships built by the real reconcile step.
  */
 import { describe, expect, it } from 'vitest';
-import { parseReadiness, toDiscoveryOptions, UsageError } from '../../src/cli/args';
-import { errorFields, eventLine, ndjson, peerTable, pollingLine, stateLine } from '../../src/cli/render';
+import { originOf, parseReadiness, toDiscoveryOptions, UsageError } from '../../src/cli/args';
+import { flagOfOption } from '../../src/cli/flags';
+import { errorFields, eventLine, freshDetail, ndjson, peerRecord, peerTable, pollingLine, staleDetail, stateLine } from '../../src/cli/render';
 import { emptyNotes } from '../../src/cli/watch-screen';
-import { LookupError, MisconfigurationError } from '../../src/errors';
+import { KubernetesApiError, LookupError, MisconfigurationError } from '../../src/errors';
 import { DEFAULT_POLICY } from '../../src/config/defaults';
 import { initialState, reconcile } from '../../src/membership/reconcile';
 import type { Membership } from '../../src/membership/types';
@@ -48,6 +49,61 @@ describe('the terminal view', () => {
     expect(Object.keys(record)).toEqual(['time', 'event', 'peer', 'membership', 'polling']);
     expect(Object.keys(record['membership'] as object)).toEqual(['epoch', 'stale', 'staleSince', 'completeness', 'source', 'seed', 'self', 'peers', 'ready']);
     expect(record['polling']).toEqual({ inFlight: false, lastStartedAt: '1970-01-01T00:00:01.000Z', lastEndedAt: '1970-01-01T00:00:01.500Z', nextAt: '1970-01-01T00:00:06.500Z' });
+  });
+});
+
+describe('peers the Kubernetes API tells about', () => {
+  /** mysql-0 ready on node-0, mysql-1 draining, mysql-2 not ready with no node known. */
+  function fromTheApi(): Membership {
+    const endpoint = (n: number, extra: { ready: boolean; draining?: boolean; nodeName?: string; zone?: string }) => ({
+      host: `mysql-${n}.${DOMAIN}`,
+      pod: `mysql-${n}`,
+      addresses: [`10.0.0.${n + 1}`],
+      port: 3306,
+      uid: `00000000-0000-4000-8000-00000000000${n}`,
+      ...extra,
+    });
+    const observation = {
+      ok: true as const,
+      source: 'kubernetes' as const,
+      endpoints: [endpoint(0, { ready: true, nodeName: 'node-0', zone: 'zone-a' }), endpoint(1, { ready: false, draining: true, nodeName: 'node-1', zone: 'zone-b' }), endpoint(2, { ready: false })],
+      ttl: 0,
+      queries: 0,
+    };
+    return reconcile(initialState(context, DEFAULT_POLICY), observation, null, context, DEFAULT_POLICY, Date.UTC(2026, 0, 1)).membership;
+  }
+
+  it('says ready, not ready or draining, and adds NODE and ZONE columns, "-" where unknown', () => {
+    const lines = peerTable(fromTheApi());
+    expect(lines[0]).toMatch(/^\s+ORD\s+NAME\s+ADDRESSES\s+PORT\s+READY\s+NODE\s+ZONE\s+SOURCES$/);
+    expect(lines[1]).toMatch(/^★ +0 +mysql-0 +10\.0\.0\.1 +3306 +yes +node-0 +zone-a +kubernetes$/);
+    expect(lines[2]).toMatch(/^ › +1 +mysql-1 +10\.0\.0\.2 +3306 +draining +node-1 +zone-b +kubernetes$/);
+    expect(lines[3]).toMatch(/^ {4}2 +mysql-2 +10\.0\.0\.3 +3306 +no +- +- +kubernetes$/);
+    expect(new Set(lines.map((line) => line.indexOf('kubernetes')).filter((index) => index >= 0)).size).toBe(1);
+  });
+
+  it('keeps the DNS table as it was: no NODE or ZONE column when no peer has one', () => {
+    expect(peerTable(membership([0, 1]))[0]).not.toMatch(/NODE|ZONE/);
+  });
+
+  it('NDJSON peers carry draining, uid, nodeName and zone, null when the source cannot tell', () => {
+    const polling = { inFlight: false, lastStartedAt: null, lastEndedAt: null, nextAt: null };
+    const [api] = fromTheApi().peers;
+    const [dns] = membership([0]).peers;
+    if (api === undefined || dns === undefined) throw new Error('no peers');
+    const record = (peer: typeof api) => (JSON.parse(ndjson(new Date(0), 'join', { peer: peerRecord(peer) }, fromTheApi(), polling)) as { peer: object }).peer;
+    expect(Object.keys(record(dns))).toEqual(['name', 'ordinal', 'host', 'addresses', 'port', 'ready', 'draining', 'uid', 'nodeName', 'zone', 'self', 'sources']);
+    expect(record(dns)).toMatchObject({ draining: false, uid: null, nodeName: null, zone: null, sources: ['srv'] });
+    expect(record(api)).toMatchObject({ draining: false, uid: '00000000-0000-4000-8000-000000000000', nodeName: 'node-0', zone: 'zone-a', sources: ['kubernetes'] });
+  });
+
+  it('names what is failing and what answers again after the sources', () => {
+    expect(staleDetail(undefined)).toBe('DNS lookups are failing; keeping the last known peers');
+    expect(staleDetail(['srv', 'address'])).toBe('DNS lookups are failing; keeping the last known peers');
+    expect(staleDetail(['kubernetes'])).toBe('the Kubernetes API is failing; keeping the last known peers');
+    expect(staleDetail(['kubernetes', 'srv'])).toBe('the Kubernetes API and DNS are failing; keeping the last known peers');
+    expect(freshDetail('srv')).toBe('DNS answers again');
+    expect(freshDetail('kubernetes')).toBe('the Kubernetes API answers again');
   });
 });
 
@@ -101,11 +157,21 @@ describe('an empty membership', () => {
       durationMs: 400,
     });
     const misconfigured = new MisconfigurationError('ERR_SERVICE_NOT_FOUND', { queryName: 'x.default.svc.cluster.local.', queryType: 'A', outcome: 'nxdomain' }, 'no such Service.');
+    const forbidden = new KubernetesApiError('ERR_K8S_FORBIDDEN', 'watch endpointslices', 'forbidden.', { status: 403, reason: 'Forbidden' });
+    expect(errorFields(forbidden)).toEqual({ code: 'ERR_K8S_FORBIDDEN', message: 'forbidden.', request: 'watch endpointslices', status: 403, reason: 'Forbidden' });
     expect(errorFields(misconfigured)).toEqual({ code: 'ERR_SERVICE_NOT_FOUND', message: 'no such Service.', queryName: 'x.default.svc.cluster.local.', queryType: 'A', outcome: 'nxdomain' });
   });
 });
 
 describe('arguments', () => {
+  it("reports a library option's error as the flag's that set it, or its variable's", () => {
+    expect(originOf('sources[2]', { source: 'srv,address,srv' }, {})).toBe('--source');
+    expect(originOf('kubernetes.context', {}, { HEADLESS_DISCOVERY_CONTEXT: 'lab' })).toBe('HEADLESS_DISCOVERY_CONTEXT');
+    expect(originOf('kubernetes.kubeconfig', { kubeconfig: '' }, {})).toBe('--kubeconfig');
+    expect(originOf('readiness.tcp.port', { readiness: 'tcp' }, {})).toBe('--readiness');
+    expect(flagOfOption('kubernetes (from env:KUBERNETES_SERVICE_HOST)')).toBeUndefined();
+  });
+
   it('reads readiness probes', () => {
     expect(parseReadiness('tcp')).toEqual({ tcp: true });
     expect(parseReadiness('tcp:3307')).toEqual({ tcp: { port: 3307 } });
@@ -126,6 +192,12 @@ describe('arguments', () => {
       dnsTimeoutMs: 250,
       dnsAttempts: 3,
     });
+    expect(toDiscoveryOptions(['mysql'], { source: 'kubernetes, srv', context: 'lab' }, { HEADLESS_DISCOVERY_SOURCE: 'address', HEADLESS_DISCOVERY_KUBECONFIG: '/k/config' })).toEqual({
+      service: 'mysql',
+      sources: ['kubernetes', 'srv'],
+      kubernetes: { kubeconfig: '/k/config', context: 'lab' },
+    });
+    expect(toDiscoveryOptions(['mysql'], { source: 'kubernetes,,srv' }, {})).toMatchObject({ sources: ['kubernetes', '', 'srv'] });
     expect(() => toDiscoveryOptions(['a', 'b'], {}, {})).toThrow(/expected one service name/);
     expect(() => toDiscoveryOptions(['a'], {}, { HEADLESS_DISCOVERY_INCLUDE_NOT_READY: 'maybe' })).toThrow(/true or false/);
   });
