@@ -24,22 +24,27 @@ const shared = {
   },
 } as const satisfies Options;
 
-const entry = { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' };
+// `opentelemetry/index` imports `@opentelemetry/api`, a peer dependency, which tsup leaves external:
+// only that entry loads it, so the main entry works without it installed.
+const entry = { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts', 'opentelemetry/index': 'src/opentelemetry/index.ts' };
 
 // The bundled codec is CommonJS and `require()`s Node's built-ins; an ES module has no
 // `require`, so the ESM build defines one for it.
 const esmRequire = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
+// The version, for what names it at run time (the command's --version, the OpenTelemetry meter's scope).
+const define = { __VERSION__: JSON.stringify(version) };
+
 // `dist/` is emptied by the build script first: the configs build into it side by side.
 export default defineConfig([
-  { ...shared, entry, format: ['esm'], dts: true, banner: { js: esmRequire } },
-  { ...shared, entry, format: ['cjs'], dts: true },
+  { ...shared, entry, format: ['esm'], dts: true, banner: { js: esmRequire }, define },
+  { ...shared, entry, format: ['cjs'], dts: true, define },
   {
     // The command: CommonJS only (a bin is one file), with its version baked in.
     ...shared,
     entry: { cli: 'src/cli/main.ts' },
     format: ['cjs'],
     dts: false,
-    define: { __VERSION__: JSON.stringify(version) },
+    define,
   },
 ]);

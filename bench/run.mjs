@@ -4,9 +4,11 @@
 // (bench/server.mjs), a real BIND 9, and BIND with minimal-responses (no additional section).
 //
 //   node --expose-gc bench/run.mjs [--short] [--out docs/benchmarks.md] [--json file]
-//       [--only rtt,poll,discover,latency,memory,fleet,import] [--shapes coredns,bind,minimal]
+//       [--only rtt,poll,discover,channels,latency,memory,fleet,import] [--shapes coredns,bind,minimal]
 //       [--sizes 3,13,30,100,300,1000,3000] [--timing-sizes 3,13,30,100,300,1000]
 //       [--from-json file]   (re-render a page from an earlier --json, without measuring)
+//       [--before <git ref>] (channels: also poll with that commit's build, to show what the
+//                             instrumentation costs when nobody subscribes)
 //
 // --short: few iterations (CI, about 2 minutes with BIND's start); the page is still written.
 // Nothing asserts timings: targets are printed met / not met on the page.
@@ -16,6 +18,8 @@ import os from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { buildBefore } from './lib/before-build.mjs';
+import { benchChannels, channelService, channelSizes } from './lib/channels.mjs';
 import { log } from './lib/common.mjs';
 import { benchFleet } from './lib/fleet.mjs';
 import { benchImport } from './lib/import.mjs';
@@ -27,7 +31,7 @@ import { SHAPE_INFO, SHAPE_KEYS, ensureBind, startShape, startStandIn } from './
 import { benchDiscover, benchSteady, discoverService, pollService } from './lib/timing.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const SECTIONS = ['rtt', 'poll', 'discover', 'latency', 'memory', 'fleet', 'import'];
+const SECTIONS = ['rtt', 'poll', 'discover', 'channels', 'latency', 'memory', 'fleet', 'import'];
 const DNS_SECTIONS = ['rtt', 'poll', 'discover'];
 
 const { values: args } = parseArgs({
@@ -40,6 +44,7 @@ const { values: args } = parseArgs({
     sizes: { type: 'string', default: '3,13,30,100,300,1000,3000' },
     'timing-sizes': { type: 'string' },
     'from-json': { type: 'string' },
+    before: { type: 'string' },
   },
 });
 
@@ -105,7 +110,7 @@ const startedAt = performance.now();
 
 // Start the shapes that the DNS sections (or the CoreDNS-shape sections) need.
 const needsDns = DNS_SECTIONS.some((name) => only.has(name));
-const needsFake = ['latency', 'memory', 'fleet'].some((name) => only.has(name));
+const needsFake = ['channels', 'latency', 'memory', 'fleet'].some((name) => only.has(name));
 const wanted = needsDns ? shapeKeys : [];
 if (needsFake && !wanted.includes('coredns')) wanted.unshift('coredns');
 const shapes = new Map();
@@ -161,6 +166,15 @@ try {
     }
   }
   const cluster = shapes.get('coredns')?.cluster;
+  if (only.has('channels')) {
+    const coredns = shapes.get('coredns');
+    const before = args.before ? buildBefore(ROOT, args.before) : null;
+    const sizesOfChannels = channelSizes(timingSizes);
+    for (const pods of sizesOfChannels) await coredns.define(channelService(pods), pods);
+    await coredns.sync();
+    noteLoad('channels');
+    results.channels = await benchChannels(coredns, sizesOfChannels, { short, before });
+  }
   if (only.has('latency')) {
     noteLoad('latency');
     results.latency = await benchLatency(cluster, { short });

@@ -1,13 +1,15 @@
 // Static checks of the packed tarball, the file a publish uploads (CI runs them on the tarball it
 // then smoke-tests on every Node line; scripts/smoke-tarball.mjs runs the code):
 //
-// - arethetypeswrong: the types of every subpath (`.`, `./testing`) resolve, and match the
+// - arethetypeswrong: the types of every subpath (`.`, `./testing`, `./opentelemetry`) resolve, and match the
 //   JavaScript, under moduleResolution node10, node16 (from CommonJS and from ESM) and bundler;
 // - publint: the package.json fields point at files that exist, in the right module format; any
 //   message (suggestions included) fails;
 // - no install-time script (npm runs `preinstall`, `install`, `postinstall`, and `prepare` for
 //   git and file installs; npm 11 warns about each one not covered by allowScripts), no
-//   `binding.gyp` (npm would run node-gyp), no source map that embeds the sources.
+//   `binding.gyp` (npm would run node-gyp), no source map that embeds the sources;
+// - optional peers stay optional: only `dist/opentelemetry/` names `@opentelemetry/api` (in its
+//   code or its types), so the other entry points load and type-check without it.
 //
 // Usage: node scripts/check-tarball.mjs [--tarball path/to/headless-discovery-x.y.z.tgz]
 // Without --tarball it packs one (which builds, through `prepack`) into .ci/scratch/check.
@@ -38,6 +40,13 @@ for (const file of files.filter((entry) => entry.path.endsWith('.map'))) {
   if (JSON.parse(file.data.toString('utf8')).sourcesContent) problems.push(`${file.path} embeds the sources (sourcesContent)`);
 }
 console.log(`install-time scripts: ${INSTALL_SCRIPTS.filter((name) => manifest.scripts?.[name] !== undefined).join(', ') || 'none'}`);
+const OPTIONAL_PEER_DIRS = { '@opentelemetry/': 'dist/opentelemetry/' };
+for (const [peer, home] of Object.entries(OPTIONAL_PEER_DIRS)) {
+  if (manifest.peerDependenciesMeta?.[`${peer}api`]?.optional !== true) problems.push(`${peer}api is not an optional peer dependency`);
+  const outside = files.filter((file) => file.path.startsWith('dist/') && !file.path.startsWith(home) && file.data.toString('utf8').includes(peer));
+  for (const file of outside) problems.push(`${file.path} names ${peer}: only ${home} may load it`);
+  console.log(`${peer}: named only under ${home}${outside.length ? ` (and in ${outside.length} other file(s))` : ''}`);
+}
 
 // 2. arethetypeswrong, its own command line (it prints the resolution table); exit 1 on a problem.
 const require = createRequire(import.meta.url);

@@ -3,14 +3,18 @@
 // `require()`, on whatever Node runs this script. Static checks (publint, attw:
 // scripts/check-tarball.mjs) have passed builds that crash at run time; this one runs the code.
 // An install that prints a warning (EBADENGINE, npm's install-scripts notice, a deprecation…)
-// fails, and so does a scenario that writes anything to stderr.
+// fails, and so does a scenario that writes anything to stderr. The OpenTelemetry subpath runs in
+// a consumer of its own that also installs `@opentelemetry/api` (its optional peer) and the SDK;
+// every other consumer has neither, which shows the main entry needs neither.
 //
 // Usage: node scripts/smoke-tarball.mjs [--tarball file.tgz] [--yarn path/to/yarn]
 // Without --tarball it packs one (which builds, through `prepack`). yarn 1 is the one given, else
 // .ci/yarn1's (`npm install --prefix .ci/yarn1 yarn@1`, as .ci/run does), else skipped.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join, relative, resolve } from 'node:path';
+import { imports, otelImports, otelScenario, otelScenarios, otelTyped, scenario, scenarios, typed } from './smoke-scenarios.mjs';
 import { describeSize, npm, option, root, sizeOf, tarballFromArgs } from './tarball.mjs';
 
 const scratch = join(root, '.ci', 'scratch', `node${process.versions.node.split('.')[0]}`);
@@ -40,8 +44,8 @@ const registry = run(npm, ['config', 'get', 'registry'], scratch).trim();
 const WARNING = /^(npm (warn|error|err!)|warning|error)\b|\(node:\d+\)|Warning:|EBADENGINE/i;
 
 /** Installs the tarball into a new project with one installer; fails on an error or a warning. */
-function install(label, command, args) {
-  const consumer = join(scratch, `consumer-${label.replace(/\W+/g, '-')}`);
+function install(label, command, args, base = scratch) {
+  const consumer = join(base, `consumer-${label.replace(/\W+/g, '-')}`);
   mkdirSync(consumer);
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
   const result = spawnSync(command, args, { cwd: consumer, env, encoding: 'utf8' });
@@ -70,48 +74,21 @@ else {
   consumers.push(install('yarn 1', yarn, ['add', '--non-interactive', '--no-progress', '--registry', registry, '--cache-folder', cache, tarball]));
 }
 const [consumer] = consumers;
+// The versions this repository develops against (exact pins in its devDependencies).
+const devVersion = (name) => JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies[name];
+const otelPackages = ['@opentelemetry/api', '@opentelemetry/sdk-metrics'].map((name) => `${name}@${devVersion(name)}`);
+const otelConsumer = install('npm with @opentelemetry/api', npm, [...npmFlags, tarball, ...otelPackages]);
+// The oldest @opentelemetry/api the peer range allows, with an SDK of its time.
+const oldestOtelConsumer = install('npm with @opentelemetry/api 1.3', npm, [...npmFlags, tarball, '@opentelemetry/api@1.3.0', '@opentelemetry/sdk-metrics@1.8.0']);
+// Node resolves a package it cannot find in a consumer from the folders above it: inside this
+// repository, from its own node_modules, where @opentelemetry/api (and every devDependency) is.
+// A consumer outside the repository sees only what the tarball's install brought.
+const outside = mkdtempSync(join(tmpdir(), 'headless-discovery-smoke-'));
+process.on('exit', () => rmSync(outside, { recursive: true, force: true }));
+const isolated = install('npm, outside the repository', npm, [...npmFlags, tarball], outside);
 
 // The same scenario for both module systems: a real discovery against the fake cluster DNS.
-const scenario = (load) => `
-${load}
-const assert = (condition, message) => { if (!condition) { console.error('FAIL: ' + message); process.exit(1); } };
-(async () => {
-  const cluster = await createFakeCluster();
-  try {
-    const svc = cluster.defineService({ name: 'mysql', ports: [{ name: 'mysql', port: 3306 }], replicas: 3 });
-    const options = { service: 'mysql', namespace: 'default', clusterDomain: 'cluster.local', port: 'mysql',
-      nameservers: [cluster.nameserver], podName: 'mysql-1', intervalMs: 200 };
-    const once = await discover(options);
-    assert(once.peers.map((p) => p.name).join() === 'mysql-0,mysql-1,mysql-2', 'discover() found the 3 pods');
-    assert(once.seed && once.seed.name === 'mysql-0', 'seed is mysql-0');
-    assert(once.self && once.self.name === 'mysql-1', 'self is mysql-1');
-
-    const discovery = createDiscovery(options);
-    const joined = new Promise((resolve) => discovery.on('join', (peer) => peer.name === 'mysql-3' && resolve(peer)));
-    await discovery.start();
-    svc.scale(4);
-    const peer = await joined;
-    assert(peer.port === 3306, 'the new peer has the SRV port');
-    await discovery.close();
-
-    try {
-      createDiscovery({ service: 'Not A Label' });
-      assert(false, 'invalid options must throw');
-    } catch (error) {
-      assert(error.code === 'ERR_INVALID_OPTION', 'invalid options throw ERR_INVALID_OPTION');
-    }
-  } finally {
-    await cluster.close();
-  }
-  console.log('ok: ' + process.argv[1].split(/[\\\\/]/).pop() + ' on node ' + process.version);
-})().catch((error) => { console.error(error); process.exit(1); });
-`;
-
-const scenarios = {
-  'esm.mjs': "import { createDiscovery, discover } from 'headless-discovery';\nimport { createFakeCluster } from 'headless-discovery/testing';",
-  'cjs.cjs': "const { createDiscovery, discover } = require('headless-discovery');\nconst { createFakeCluster } = require('headless-discovery/testing');",
-};
-for (const directory of consumers) {
+for (const directory of [...consumers, isolated]) {
   for (const [file, load] of Object.entries(scenarios)) {
     writeFileSync(join(directory, file), scenario(load));
     // No warning at run time either (a deprecation, an experimental feature): stderr stays empty.
@@ -122,23 +99,40 @@ for (const directory of consumers) {
   }
 }
 
+// Without @opentelemetry/api (outside the repository: nothing to find above) the main entry and
+// /testing work (above), and only the subpath fails to load, naming the package to install.
+if (spawnSync(process.execPath, ['-e', "require.resolve('@opentelemetry/api')"], { cwd: isolated, env }).status === 0) fail('@opentelemetry/api is resolvable outside the repository');
+for (const [file, load] of Object.entries({
+  'no-otel.mjs': "await import('headless-discovery/opentelemetry');",
+  'no-otel.cjs': "require('headless-discovery/opentelemetry');",
+})) {
+  writeFileSync(join(isolated, file), load);
+  const result = spawnSync(process.execPath, [file], { cwd: isolated, env, encoding: 'utf8' });
+  if (result.status === 0 || !result.stderr.includes("'@opentelemetry/api'")) fail(`${file}: loading the subpath without @opentelemetry/api must fail naming it (exit ${result.status}, stderr: ${result.stderr.slice(0, 300)})`);
+}
+console.log('ok: without @opentelemetry/api, only the opentelemetry subpath fails to load, naming it');
+
+// With it: a discovery's metrics read back through the SDK, from both module systems.
+for (const directory of [otelConsumer, oldestOtelConsumer]) {
+  for (const [file, load] of Object.entries(otelScenarios)) {
+    writeFileSync(join(directory, file), otelScenario(load, JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version));
+    const result = spawnSync(process.execPath, [file], { cwd: directory, env, encoding: 'utf8' });
+    process.stdout.write(result.stdout.replace(/\n$/, ` (${basename(directory)})\n`));
+    if (result.stderr !== '') process.stderr.write(result.stderr);
+    if (result.status !== 0 || result.stderr !== '') fail(`${file} in ${basename(directory)}: exit ${result.status ?? result.signal}, ${result.stderr === '' ? 'no output' : 'output'} on stderr`);
+  }
+}
+
 // The published types must resolve for TypeScript consumers of either module system.
-const typed = `
-const discovery = createDiscovery({ service: 'mysql', port: 'mysql' });
-discovery.on('join', (peer: Peer) => peer.ordinal);
-discovery.on('update', (peer, previous) => previous.addresses.concat(peer.addresses));
-const membership: Promise<Membership> = discovery.start();
-const code: string = new InvalidOptionError('service', 'x').code;
-const fake: Promise<FakeCluster> = createFakeCluster();
-void membership; void code; void fake;
-`;
-const imports =
-  "import { createDiscovery, InvalidOptionError, type Membership, type Peer } from 'headless-discovery';\n" +
-  "import { createFakeCluster, type FakeCluster } from 'headless-discovery/testing';\n";
-writeFileSync(join(consumer, 'types-esm.mts'), imports + typed);
-writeFileSync(join(consumer, 'types-cjs.cts'), imports + typed);
-writeFileSync(join(consumer, 'types.ts'), imports + typed); // CommonJS (no "type": "module"), or bundled
-// Every moduleResolution a consumer may have: node10 (`typesVersions` serves `/testing` there),
+for (const [directory, text] of [
+  [consumer, imports + typed],
+  [otelConsumer, otelImports + otelTyped],
+]) {
+  writeFileSync(join(directory, 'types-esm.mts'), text);
+  writeFileSync(join(directory, 'types-cjs.cts'), text);
+  writeFileSync(join(directory, 'types.ts'), text); // CommonJS (no "type": "module"), or bundled
+}
+// Every moduleResolution a consumer may have: node10 (`typesVersions` serves the subpaths there),
 // node16 and nodenext from CommonJS and from ESM, and bundler.
 const resolutions = {
   node10: { module: 'commonjs', files: ['types.ts'] },
@@ -147,27 +141,31 @@ const resolutions = {
   bundler: { module: 'preserve', files: ['types.ts'] },
 };
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-for (const [moduleResolution, { module, files }] of Object.entries(resolutions)) {
-  writeFileSync(
-    join(consumer, `tsconfig.${moduleResolution}.json`),
-    JSON.stringify({
-      compilerOptions: {
-        noEmit: true,
-        strict: true,
-        skipLibCheck: true,
-        module,
-        moduleResolution,
-        target: 'es2022',
-        types: ['node'],
-        typeRoots: [join(root, 'node_modules', '@types')],
-        ignoreDeprecations: '6.0', // node10 is deprecated in TypeScript 6, still what old setups have
-      },
-      files,
-    }),
-  );
-  run(process.execPath, [tsc, '-p', `tsconfig.${moduleResolution}.json`], consumer);
+for (const directory of [consumer, otelConsumer]) {
+  for (const [moduleResolution, { module, files }] of Object.entries(resolutions)) {
+    writeFileSync(
+      join(directory, `tsconfig.${moduleResolution}.json`),
+      JSON.stringify({
+        compilerOptions: {
+          noEmit: true,
+          strict: true,
+          // Off in the subpath's consumer: its declarations must resolve @opentelemetry/api's types.
+          skipLibCheck: directory === consumer,
+          module,
+          moduleResolution,
+          target: 'es2022',
+          lib: ['es2023', 'esnext.disposable'],
+          types: ['node'],
+          typeRoots: [join(root, 'node_modules', '@types')],
+          ignoreDeprecations: '6.0', // node10 is deprecated in TypeScript 6, still what old setups have
+        },
+        files,
+      }),
+    );
+    run(process.execPath, [tsc, '-p', `tsconfig.${moduleResolution}.json`], directory);
+  }
 }
-console.log(`ok: types resolve under moduleResolution ${Object.keys(resolutions).join(', ')} (ESM and CommonJS)`);
+console.log(`ok: types of the entry, /testing and /opentelemetry resolve under moduleResolution ${Object.keys(resolutions).join(', ')} (ESM and CommonJS)`);
 
 // The command installed with the package: its version, and a real doctor run against the fake
 // cluster (asynchronously: the fake cluster answers from this process's event loop).

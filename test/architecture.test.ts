@@ -25,11 +25,12 @@ const RULES: LayerRules = {
   membership: ['names', 'errors'],
   dns: ['observability'],
   observability: [],
+  opentelemetry: ['observability', 'errors'],
   names: [],
   errors: [],
 };
 
-const TOP_LEVEL = ['bootstrap', 'cli', 'config', 'diagnose', 'dns', 'errors.ts', 'index.ts', 'kubernetes', 'membership', 'names.ts', 'observability', 'readiness', 'runtime', 'sources', 'testing'];
+const TOP_LEVEL = ['bootstrap', 'cli', 'config', 'diagnose', 'dns', 'errors.ts', 'index.ts', 'kubernetes', 'membership', 'names.ts', 'observability', 'opentelemetry', 'readiness', 'runtime', 'sources', 'testing'];
 const PUBLIC_ENTRY_POINTS = ['src/index.ts', 'src/testing/index.ts'];
 
 const files = sourceFiles(ROOT, 'src');

@@ -43,8 +43,15 @@ interface RttResult {
   baseline: { server: { total: number; byType: Record<string, number> }; peers: number };
 }
 
+interface ChannelsResult {
+  channels: string[];
+  registry: boolean;
+  before: null | { commit: string };
+  rows: { pods: number; samples: number; perPoll: Record<string, number>; ratio: Record<string, { n: number; median: number }> }[];
+}
+
 let markdown = '';
-let json: { mode: string; rtt: RttResult[] };
+let json: { mode: string; rtt: RttResult[]; channels: ChannelsResult };
 
 beforeAll(async () => {
   expect(existsSync(join(root, 'dist', 'index.mjs')), 'the package is built (npm test builds it first)').toBe(true);
@@ -52,7 +59,7 @@ beforeAll(async () => {
   mkdirSync(scratch, { recursive: true });
   await run(
     process.execPath,
-    ['--expose-gc', join(root, 'bench', 'run.mjs'), '--short', '--only', 'rtt', '--sizes', '3,30', '--out', join(scratch, 'benchmarks.md'), '--json', join(scratch, 'results.json')],
+    ['--expose-gc', join(root, 'bench', 'run.mjs'), '--short', '--only', 'rtt,channels', '--sizes', '3,30', '--timing-sizes', '3', '--out', join(scratch, 'benchmarks.md'), '--json', join(scratch, 'results.json')],
     { cwd: root, timeout: 60_000 },
   );
   markdown = readFileSync(join(scratch, 'benchmarks.md'), 'utf8');
@@ -63,7 +70,7 @@ afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-describe('npm run bench -- --short --only rtt', () => {
+describe('npm run bench -- --short --only rtt,channels', () => {
   it('writes a page stating the machine and the mode', () => {
     expect(markdown).toMatch(/^# Benchmarks$/m);
     expect(markdown).toContain(`Node ${process.version}`);
@@ -112,5 +119,20 @@ describe('npm run bench -- --short --only rtt', () => {
   it('lists the round-trip target in the targets table', () => {
     const targets = tableAfter(markdown, 'Targets');
     expect(targets.some((row) => row['target']?.startsWith('Round trips') && row['']?.includes('met'))).toBe(true);
+  });
+
+  it('times the steady poll with no subscriber, with one on every channel, and formatting every message', () => {
+    const rows = tableAfter(markdown, 'Diagnostics channels');
+    expect(rows.map((row) => row['pods'])).toEqual(['3']);
+    const [row] = json.channels.rows;
+    expect(row?.samples).toBe(4);
+    for (const variant of ['all', 'debug']) expect(row?.ratio[variant]?.n).toBe(4);
+    // Every poll publishes on the poll channels once, and at 3 pods sends one SRV question in one message.
+    expect(json.channels.registry).toBe(true);
+    expect(row?.perPoll).toMatchObject({ 'headless-discovery:poll:start': 1, 'headless-discovery:poll:end': 1, 'headless-discovery:dns:lookup': 1, 'headless-discovery:dns:query': 1 });
+    // Without --before, its target says what it needs instead of a verdict.
+    expect(json.channels.before).toBeNull();
+    const targets = tableAfter(markdown, 'Targets');
+    expect(targets.find((target) => target['target']?.startsWith('Steady poll with no subscriber'))?.['measured']).toMatch(/needs `--before/);
   });
 });

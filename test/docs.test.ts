@@ -497,6 +497,7 @@ describe('documentation code blocks', () => {
     const entries = [
       [PACKAGE.name, exportedNames('index.d.mts')],
       [`${PACKAGE.name}/testing`, exportedNames(join('testing', 'index.d.mts'))],
+      [`${PACKAGE.name}/opentelemetry`, exportedNames(join('opentelemetry', 'index.d.mts'))],
     ] as const;
     const files = blocks.map((block) => {
       const name = `${block.file.replace(/[\\/.]/g, '-')}-L${block.line}.mts`;

@@ -1,6 +1,7 @@
 // The page's discussion, written from the results: what each figure shows, and for every target
 // not met, why, with the measurement that shows it. The DNS figures live in discussion-dns.mjs.
 import { cpuText, discoverText, messagesText, steadyText } from './discussion-dns.mjs';
+import { channelsText } from './report-channels.mjs';
 import { fmt } from './stats.mjs';
 
 function latencyText(l) {
@@ -76,6 +77,7 @@ export function discussion(results, targets) {
   if (results.rtt) parts.push(messagesText(results, targets));
   if (results.poll) parts.push(steadyText(results, targets), cpuText(results, targets));
   if (results.discover) parts.push(discoverText(results, targets));
+  if (results.channels) parts.push(channelsText(results, targets));
   if (results.latency) parts.push(latencyText(results.latency));
   if (results.memory) parts.push(memoryText(results.memory));
   if (results.fleet) parts.push(fleetText(results.fleet));

@@ -1,5 +1,6 @@
 // Renders the bench results as docs/benchmarks.md: how it was measured, the tables, the targets
 // met or not, and the discussion (bench/lib/discussion.mjs), all from the results alone.
+import { channelsSection } from './report-channels.mjs';
 import { discussion } from './discussion.mjs';
 import { discoverSection, messagesSection, steadySections } from './report-dns.mjs';
 import { fleetSection, importSection, latencySection, memorySection } from './report-kept.mjs';
@@ -65,6 +66,7 @@ export function renderReport(results) {
   if (results.rtt) out.push(...messagesSection(results));
   if (results.poll) out.push(...steadySections(results));
   if (results.discover) out.push(...discoverSection(results));
+  if (results.channels) out.push(...channelsSection(results));
   if (results.latency) out.push(...latencySection(results.latency));
   if (results.memory) out.push(...memorySection(results.memory));
   if (results.fleet) out.push(...fleetSection(results.fleet));

@@ -1,6 +1,7 @@
 // The performance targets and their verdicts, from the results alone (pure): the targets table
 // and the discussion both read them from here. Ratios are medians of pairs (ours/baseline).
 import { errorList } from './common.mjs';
+import { channelTargets } from './report-channels.mjs';
 import { fmt } from './stats.mjs';
 
 export const GOALS = {
@@ -155,6 +156,7 @@ export function evaluateTargets(results) {
     ...ratioTarget(results, results.poll, GOALS.steady, 'Steady poll / baseline', 'steady'),
     ...messageTargets(results),
     ...cpuTargets(results),
+    ...channelTargets(results),
     ...importTargets(results),
     ...keptTargets(results),
   ];
