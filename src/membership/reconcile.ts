@@ -157,17 +157,24 @@ function observedPeers(
   context: MembershipContext,
 ): Peer[] {
   const before = new Map(known.map((peer) => [peer.name, peer]));
-  return toPeers(observation, context).map((peer) => ({
-    ...peer,
-    // A fallback source that knows no port (A records) keeps the port SRV told us earlier, and one
-    // that knows no pod (DNS) keeps what the Kubernetes API told: no update when it takes over.
-    port: peer.port ?? before.get(peer.name)?.port ?? null,
-    uid: peer.uid ?? before.get(peer.name)?.uid ?? null,
-    nodeName: peer.nodeName ?? before.get(peer.name)?.nodeName ?? null,
-    zone: peer.zone ?? before.get(peer.name)?.zone ?? null,
-    // The probe's verdict over the source's; a terminating pod is never ready.
-    ready: !peer.draining && (readiness?.(peer.name) ?? peer.ready),
-  }));
+  return toPeers(observation, context).map((peer) => {
+    const earlier = before.get(peer.name);
+    // A source that knows no pod (DNS) cannot tell that it stopped terminating, and a pod never
+    // does: it stays draining until a source that knows pods says otherwise (a new UID).
+    const draining = peer.draining || (peer.uid === null && earlier?.draining === true);
+    return {
+      ...peer,
+      // A fallback source that knows no port (A records) keeps the port SRV told us earlier, and
+      // one that knows no pod (DNS) keeps what the Kubernetes API told: no update when it takes over.
+      port: peer.port ?? earlier?.port ?? null,
+      uid: peer.uid ?? earlier?.uid ?? null,
+      nodeName: peer.nodeName ?? earlier?.nodeName ?? null,
+      zone: peer.zone ?? earlier?.zone ?? null,
+      draining,
+      // The probe's verdict over the source's; a terminating pod is never ready.
+      ready: !draining && (readiness?.(peer.name) ?? peer.ready),
+    };
+  });
 }
 
 function snapshot(

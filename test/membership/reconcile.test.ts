@@ -365,6 +365,27 @@ describe('what the Kubernetes API adds: readiness, draining, UIDs, placement', (
     expect(state.membership.peers.map((peer) => peer.name)).toEqual(['web-2']);
   });
 
+  it('a draining pod stays draining while DNS stands in for the API, so coming back is no second draining', () => {
+    const dns = (...ordinals: number[]): Observation => ({
+      ok: true,
+      source: 'srv',
+      endpoints: ordinals.map((ordinal) => ({ host: `web-${ordinal}.web.default.svc.cluster.local`, addresses: [`10.0.0.${ordinal}`], port: 7000 })),
+      queries: 1,
+    });
+    const named = (ordinal: number, facts: Partial<ObservedEndpoint> = {}): ObservedEndpoint => api(ordinal, { host: `web-${ordinal}.web.default.svc.cluster.local`, ...facts });
+    const steps = run([
+      slices(named(2), named(3, { ready: false, draining: true })),
+      dns(2, 3), // publishNotReadyAddresses: DNS still lists the terminating pod
+      slices(named(2), named(3, { ready: false, draining: true })),
+    ]);
+    expect(steps.map(eventNames)).toEqual([['join:web-2', 'draining:web-3'], [], []]);
+    expect(steps[1]?.membership.peers.find((peer) => peer.name === 'web-3')).toMatchObject({ draining: true, ready: false, uid: 'uid-3' });
+    // A source that knows pods says otherwise: a new pod under the same name is no longer draining.
+    const replaced = reconcile(last(steps).state, slices(named(2), named(3, { uid: 'uid-3b' })), null, context, immediate, 99_000);
+    expect(eventNames(replaced)).toEqual(['join:web-3', 'ready:web-3']);
+    expect(replaced.membership.peers.find((peer) => peer.name === 'web-3')).toMatchObject({ draining: false, ready: true, uid: 'uid-3b' });
+  });
+
   it('a pod re-created under the same name is replaced, not updated, and not a leave and a join', () => {
     const [, replaced] = run([slices(api(2), api(3)), slices(api(2), api(3, { uid: 'uid-3b', addresses: ['10.0.0.33'] }))]);
     expect(eventNames(replaced as ReconcileResult)).toEqual(['replace:web-3']);
