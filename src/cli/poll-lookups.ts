@@ -9,10 +9,7 @@
  * @module
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import type { PollingState } from '../index';
-
-/** The channel on which the library publishes every lookup, with its final result. */
-export const LOOKUP_CHANNEL = 'headless-discovery:dns:lookup';
+import { LOOKUP_CHANNEL, type PollingState } from '../index';
 
 /** One lookup of a poll: the question and how it came out. */
 export interface SeenLookup {
