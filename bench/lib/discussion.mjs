@@ -67,7 +67,7 @@ function importText(results, targets) {
       ? `\`import()\` takes ${fmt(esm.value - cjs.value)} ms more than \`require()\` of the same code: the ES module loader's own resolution and ` +
         'linking, and the `createRequire` banner the ESM build needs for the bundled CommonJS codec; the rest is compiling and running the bundle. '
       : '') +
-    (pack ? `The tarball is ${fmt(pack.size / 1024, 0)} KiB packed, ${fmt(pack.unpackedSize / 1024, 0)} KiB unpacked; most of it is source maps (\`dist/*.map\`), shipped for readable stack traces.` : '')
+    (pack ? `The tarball is ${fmt(pack.size / 1024, 0)} KiB packed, ${fmt(pack.unpackedSize / 1024, 0)} KiB unpacked; that is an ES module and a CommonJS build of each entry point (the library, the testing kit, the OpenTelemetry subpath) with their declarations, and the command; no source maps.` : '')
   );
 }
 
