@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { describeSubject, type ApiSubject } from './rbac';
+import { bindingSubjectFlag, describeSubject, type ApiSubject } from './rbac';
 
 /** The doctor's rule beyond the source's: read the Service and its pods. k8s/doctor-reader.yaml grants exactly this. */
 export const DOCTOR_RULE = Object.freeze({
@@ -24,12 +24,7 @@ export const DOCTOR_ROLE_NAME = 'headless-discovery-doctor';
 
 /** The two kubectl commands that grant {@link DOCTOR_RULE} to `subject` in `namespace`. */
 export function doctorGrantCommands(namespace: string, subject: ApiSubject | undefined): readonly string[] {
-  const who =
-    subject === undefined
-      ? '--serviceaccount=<namespace>:<service-account>'
-      : subject.kind === 'ServiceAccount'
-        ? `--serviceaccount=${subject.namespace}:${subject.name}`
-        : `--user=${subject.name}`;
+  const who = bindingSubjectFlag(subject);
   return [
     `kubectl create role ${DOCTOR_ROLE_NAME} -n ${namespace} --verb=${DOCTOR_RULE.verbs.join(',')} --resource=${DOCTOR_RULE.resources.join(',')}`,
     `kubectl create rolebinding ${DOCTOR_ROLE_NAME} -n ${namespace} --role=${DOCTOR_ROLE_NAME} ${who}`,

@@ -43,14 +43,15 @@ export function describeSubject(subject: ApiSubject): string {
   return subject.kind === 'ServiceAccount' ? `service account ${subject.namespace}/${subject.name}` : `user "${subject.name}"`;
 }
 
+/** The `kubectl create rolebinding` flag that names `subject` (a placeholder service account when unknown). */
+export function bindingSubjectFlag(subject: ApiSubject | undefined): string {
+  if (subject === undefined) return '--serviceaccount=<namespace>:<service-account>';
+  return subject.kind === 'ServiceAccount' ? `--serviceaccount=${subject.namespace}:${subject.name}` : `--user=${subject.name}`;
+}
+
 /** The two kubectl commands that grant {@link ENDPOINTSLICE_RULE} to `subject` in `namespace`. */
 export function grantCommands(namespace: string, subject: ApiSubject | undefined): readonly string[] {
-  const who =
-    subject === undefined
-      ? '--serviceaccount=<namespace>:<service-account>'
-      : subject.kind === 'ServiceAccount'
-        ? `--serviceaccount=${subject.namespace}:${subject.name}`
-        : `--user=${subject.name}`;
+  const who = bindingSubjectFlag(subject);
   return [
     `kubectl create role ${RBAC_ROLE_NAME} -n ${namespace} --verb=${ENDPOINTSLICE_RULE.verbs.join(',')} --resource=${ENDPOINTSLICE_RULE.resources[0]}.${ENDPOINTSLICE_RULE.apiGroups[0]}`,
     `kubectl create rolebinding ${RBAC_ROLE_NAME} -n ${namespace} --role=${RBAC_ROLE_NAME} ${who}`,
