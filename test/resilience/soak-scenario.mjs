@@ -10,7 +10,8 @@
  * - every discovery's membership (names, addresses, readiness) equals the truth of the cluster;
  * - its events add up: joins − leaves = its member count;
  * - no leave that DNS could have caused was emitted while the DNS was out (a leave is checked
- *   synchronously against the outage flag when it is emitted);
+ *   synchronously against the outage flag when it is emitted, unless its poll started before
+ *   the outage: that poll may have had its answers in time);
  * - no `error` other than DNS lookup failures, no unhandled rejection;
  * - the heap, after a full GC, has not grown between the start and the end.
  */
@@ -91,6 +92,8 @@ export async function runSoak(settings) {
     kafka: cluster.defineService({ name: 'kafka', ports: [{ name: 'kafka', port: 9092 }], replicas: 3, publishNotReadyAddresses: true }),
   };
   let outage = null;
+  /** When the outage in progress began (ms since the epoch, as `discovery.polling` tells time). */
+  let outageSince = Infinity;
   const outageWindows = [];
 
   const kafkaReady = async (peer) => services.kafka.pods.some((pod) => pod.name === peer.name && pod.ready);
@@ -180,7 +183,11 @@ export async function runSoak(settings) {
       // it was, so the membership is what tells the two apart.
       const now = discovery.membership.peers.find((candidate) => candidate.name === peer.name);
       const byReadiness = spec.readinessDriven && now !== undefined && !now.ready;
-      if (!byReadiness) {
+      // A poll that started before the outage may have had its proof (an answer without the
+      // peer) before the outage too, and end during it (e.g. its PTR lookups refused): only a poll
+      // that started during the outage had nothing but failing DNS to go by.
+      const startedBefore = (discovery.polling.lastStartedAt ?? Infinity) < outageSince;
+      if (!byReadiness && !startedBefore) {
         counts.leavesInOutage++;
         violations.push(
           `${spec.name}: leave of ${peer.name} during a DNS outage (${outage}); now ${now ? `sources [${now.sources.join(', ')}], ready ${now.ready}` : 'gone from the membership'}`,
@@ -227,6 +234,7 @@ export async function runSoak(settings) {
     const mode = pick(OUTAGE_MODES);
     const length = between(200, 1500);
     outage = mode;
+    outageSince = Date.now();
     cluster.outage(mode);
     actions.outages++;
     actions.outageMs += length;
