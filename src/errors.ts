@@ -200,9 +200,9 @@ export class MisconfigurationError extends DiscoveryError {
 }
 
 /**
- * DNS named, as one of the Service's endpoints, a host that is not under the Service's domain
- * (an SRV target of another Service, or outside the cluster zone): it is not a member, and is
- * reported once per name. Usually a proxy or resolver rewriting answers, or records added by hand.
+ * DNS named, as one of the Service's endpoints, a host that is not `<pod>.<serviceDomain>` with
+ * `<pod>` an RFC 1123 label (an SRV target of another Service, one outside the cluster zone, or a
+ * label no pod can have): it is not a member, and is reported once per name. Usually a proxy or resolver rewriting answers, or records added by hand.
  */
 export class ForeignPeerError extends DiscoveryError {
   /** The name, absolute and lower-case. */
@@ -211,7 +211,7 @@ export class ForeignPeerError extends DiscoveryError {
   constructor(host: string, serviceDomain: string) {
     super(
       'ERR_FOREIGN_PEER',
-      `DNS lists ${host} among the endpoints of ${serviceDomain}, but it is not under that Service's domain: it is not a member. ` +
+      `DNS lists ${host} among the endpoints of ${serviceDomain}, but it is not <pod>.${serviceDomain} with <pod> an RFC 1123 label (a-z, 0-9, '-'): it is not a member. ` +
         'Check the records of the Service (and any DNS proxy or forwarder that rewrites them).',
     );
     this.host = host;

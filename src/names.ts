@@ -54,15 +54,15 @@ export function deriveStatefulSet(podName: string): string | undefined {
 
 /**
  * True when `host` is `<one label>.<serviceDomain>`: the name of a pod of this Service, not of
- * another (`mysql-1.other.default.svc…`) and not outside the zone. Case-insensitive; trailing
- * dots on either are ignored.
+ * another (`mysql-1.other.default.svc…`) and not outside the zone, whose label is one Kubernetes
+ * can give (RFC 1123: a damaged name such as `\xe0\ufffdsql-0` is no pod of ours).
+ * Case-insensitive; trailing dots on either are ignored.
  */
 export function isPodHost(host: string, serviceDomain: string): boolean {
   const name = host.toLowerCase().replace(/\.$/, '');
   const suffix = `.${serviceDomain.toLowerCase().replace(/\.$/, '')}`;
   if (!name.endsWith(suffix)) return false;
-  const label = name.slice(0, name.length - suffix.length);
-  return label.length > 0 && !label.includes('.');
+  return isDnsLabel(name.slice(0, name.length - suffix.length));
 }
 
 /** The DNS name a StatefulSet pod gets: `<sts>-<n>.<serviceDomain>` (no trailing dot). */

@@ -2,7 +2,7 @@
  * Pure naming: pod name ⇄ ordinal ⇄ DNS name, and the RFC 1123 label rules.
  */
 import { describe, expect, it } from 'vitest';
-import { dashedName, deriveStatefulSet, firstLabel, hasOrdinalSuffix, isDashedAddressName, isDnsLabel, isDnsSubdomain, parseOrdinal, predictedHost } from '../src/names';
+import { dashedName, deriveStatefulSet, firstLabel, hasOrdinalSuffix, isDashedAddressName, isDnsLabel, isDnsSubdomain, isPodHost, parseOrdinal, predictedHost } from '../src/names';
 
 describe('parseOrdinal', () => {
   it.each([
@@ -80,5 +80,29 @@ describe('labels', () => {
     expect(hasOrdinalSuffix('other-3')).toBe(true);
     expect(hasOrdinalSuffix('other-03')).toBe(false);
     expect(hasOrdinalSuffix('laptop')).toBe(false);
+  });
+});
+
+describe('isPodHost', () => {
+  const domain = 'mysql.default.svc.cluster.local';
+
+  it.each(['mysql-0.mysql.default.svc.cluster.local', 'MYSQL-1.mysql.default.svc.cluster.local.', '10-244-0-2.mysql.default.svc.cluster.local', '2001-db8--0.mysql.default.svc.cluster.local'])(
+    '%s is a pod of the Service',
+    (host) => {
+      expect(isPodHost(host, domain)).toBe(true);
+    },
+  );
+
+  it.each([
+    'mysql.default.svc.cluster.local',
+    'mysql-1.other.default.svc.cluster.local',
+    'a.mysql-1.mysql.default.svc.cluster.local',
+    'mysql-1.example.com',
+    '\u00e0\ufffdsql-0.mysql.default.svc.cluster.local',
+    'my_sql-0.mysql.default.svc.cluster.local',
+    '-mysql-0.mysql.default.svc.cluster.local',
+    `${'a'.repeat(64)}.mysql.default.svc.cluster.local`,
+  ])('%s is not', (host) => {
+    expect(isPodHost(host, domain)).toBe(false);
   });
 });
