@@ -24,9 +24,16 @@ const shared = {
   },
 } as const satisfies Options;
 
-// `opentelemetry/index` imports `@opentelemetry/api`, a peer dependency, which tsup leaves external:
-// only that entry loads it, so the main entry works without it installed.
-const entry = { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts', 'opentelemetry/index': 'src/opentelemetry/index.ts' };
+// The main entry is split: what `diagnose()`, the explanation of an empty membership and the
+// `kubernetes` source load on first use (`import()` in src/) are chunks of their own, so
+// importing the library compiles only what a DNS discovery runs. (esbuild splits CommonJS too
+// through tsup; each build's chunks sit next to its entry in dist/.)
+const main = { index: 'src/index.ts' };
+
+// The subpaths are bundled whole, each on its own. `opentelemetry/index` imports
+// `@opentelemetry/api`, a peer dependency, which tsup leaves external: only that entry loads it,
+// so the main entry works without it installed.
+const subpaths = { 'testing/index': 'src/testing/index.ts', 'opentelemetry/index': 'src/opentelemetry/index.ts' };
 
 // The bundled codec is CommonJS and `require()`s Node's built-ins; an ES module has no
 // `require`, so the ESM build defines one for it.
@@ -37,8 +44,10 @@ const define = { __VERSION__: JSON.stringify(version) };
 
 // `dist/` is emptied by the build script first: the configs build into it side by side.
 export default defineConfig([
-  { ...shared, entry, format: ['esm'], dts: true, banner: { js: esmRequire }, define },
-  { ...shared, entry, format: ['cjs'], dts: true, define },
+  { ...shared, entry: main, splitting: true, format: ['esm'], dts: true, banner: { js: esmRequire }, define },
+  { ...shared, entry: main, splitting: true, format: ['cjs'], dts: true, define },
+  { ...shared, entry: subpaths, format: ['esm'], dts: true, banner: { js: esmRequire }, define },
+  { ...shared, entry: subpaths, format: ['cjs'], dts: true, define },
   {
     // The command: CommonJS only (a bin is one file), with its version baked in.
     ...shared,

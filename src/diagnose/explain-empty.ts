@@ -13,6 +13,7 @@ import type { SuccessfulObservation } from '../membership/observation';
 import { firstLabel } from '../names';
 import type { DiagnosisContext } from './context';
 import { createDiagnosisDns } from './dns';
+import { primaryQuery } from './primary-query';
 import { checkServiceName } from './service-name';
 import { checkSrv } from './srv';
 import type { Finding } from './types';
@@ -41,12 +42,6 @@ export async function explainEmpty(config: DiscoveryConfig, observation: Success
   } finally {
     dns.close();
   }
-}
-
-/** The query the discovery asks first: SRV for a named port, else the Service's addresses. */
-export function primaryQuery(config: DiscoveryConfig): { readonly name: string; readonly type: 'SRV' | 'A' | 'AAAA' } {
-  if (config.port.kind === 'named') return { name: `_${config.port.name}._${config.port.protocol}.${config.serviceDomain}.`, type: 'SRV' };
-  return { name: `${config.serviceDomain}.`, type: config.family === 6 ? 'AAAA' : 'A' };
 }
 
 function noMembers(config: DiscoveryConfig, names: readonly string[]): MisconfigurationError {

@@ -3,6 +3,6 @@
  *
  * @module
  */
-export { diagnose } from './diagnose';
+export { diagnose } from './on-demand';
 export { CHECK_IDS } from './types';
 export type { CheckId, DiagnoseExtra, Diagnosis, DiagnosisProgress, Finding, FindingStatus } from './types';

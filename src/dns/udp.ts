@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import { controlExchange, isServerAddress, type Exchange, type ExchangeControl, type QueryExchange } from './exchange';
 import { decodeResponse, encodeQuery, type Question } from './message';
 import { IdAllocator } from './query-ids';
@@ -72,7 +72,8 @@ export class UdpChannel {
     if (this.#closed) throw new Error('the resolver was closed');
     if (this.#socket) return this.#socket;
     const server = this.#server;
-    const socket = createSocket(server.family === 6 ? 'udp6' : 'udp4');
+    // Loaded by the first socket, not by importing the library.
+    const socket = process.getBuiltinModule('node:dgram').createSocket(server.family === 6 ? 'udp6' : 'udp4');
     socket.unref();
     const connected = new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);

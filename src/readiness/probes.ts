@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { request, type ClientRequest } from 'node:http';
+import type { ClientRequest } from 'node:http';
 import { connect, isIP } from 'node:net';
 import type { Peer } from '../membership/types';
 import type { ProbeSpec } from './probe-spec';
@@ -74,7 +74,8 @@ export function probeHttp(peer: Peer, spec: HttpSpec, signal: AbortSignal): Prom
   const host = peer.host ?? (isIP(target.address) === 6 ? `[${target.address}]` : target.address);
   let req: ClientRequest;
   try {
-    req = request({
+    // node:http is loaded by the first HTTP probe, not by importing the library.
+    req = process.getBuiltinModule('node:http').request({
       hostname: target.address,
       port: target.port,
       path: spec.path,

@@ -9,7 +9,7 @@ import type { DiscoveryConfig } from '../config/discovery-config';
 import { membershipContext, sourceSettings } from '../config/layer-settings';
 import type { DiscoveryOptions } from '../config/options';
 import { resolveOptions } from '../config/resolve-options';
-import { explainEmpty } from '../diagnose/explain-empty';
+import { explainEmpty } from '../diagnose/on-demand';
 import { createDnsResolver, type DnsResolver } from '../dns/resolver';
 import { DiscoveryError } from '../errors';
 import type { SuccessfulObservation } from '../membership/observation';

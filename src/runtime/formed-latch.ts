@@ -9,7 +9,6 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import * as nodeFs from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { clusterIdProblem, parseLatch, serializeLatch, type LatchRecord } from '../bootstrap/latch';
 import { InvalidOptionError, LatchError } from '../errors';
@@ -107,7 +106,8 @@ export class FormedLatch {
   }
 
   get #fs(): LatchFileSystem {
-    return seams.get(this) ?? (nodeFs as unknown as LatchFileSystem);
+    // node:fs/promises is loaded by the first latch read or write, not by importing the library.
+    return seams.get(this) ?? (process.getBuiltinModule('node:fs/promises') as unknown as LatchFileSystem);
   }
 
   async #write(clusterId: string, podName: string | null): Promise<LatchRecord> {

@@ -6,7 +6,8 @@
  * @module
  */
 import type { DiscoveryConfig } from '../config/discovery-config';
-import { explainEmpty, primaryQuery } from '../diagnose/explain-empty';
+import { explainEmpty } from '../diagnose/on-demand';
+import { primaryQuery } from '../diagnose/primary-query';
 import type { Resolver } from '../dns/types';
 import { ForeignPeerError, SelfNotListedError, type DiscoveryError } from '../errors';
 import type { SuccessfulObservation } from '../membership/observation';

@@ -9,10 +9,8 @@
  */
 import type { Resolver } from '../dns/types';
 import { KubernetesApiError } from '../errors';
-import { createCredentials } from '../kubernetes/credential-source';
 import type { KubernetesSettings } from '../kubernetes/settings';
-import { SliceWatch } from '../kubernetes/list-watch';
-import { SliceStore } from '../kubernetes/slice-store';
+import type { SliceFeed } from '../kubernetes/slice-feed';
 import type { Observation } from '../membership/observation';
 import type { Source, SourceSettings } from './source';
 
@@ -22,19 +20,11 @@ export const BURST_WINDOW_MS = 25;
 /** Settings of the kubernetes source. */
 export type KubernetesSourceSettings = Pick<SourceSettings, 'kubernetes' | 'serviceDomain' | 'portName' | 'protocol' | 'port' | 'family'>;
 
-/** Create the `kubernetes` source. Nothing is read or sent before its first observation. */
+/** Create the `kubernetes` source. Nothing is loaded, read or sent before its first observation. */
 export function createKubernetesSource(_resolver: Resolver, settings: KubernetesSourceSettings): Source {
   const given = settings.kubernetes;
   if (given === undefined) throw new RangeError('the kubernetes source needs its settings (config fills them in when "kubernetes" is among the sources)');
   const kubernetes: KubernetesSettings = given;
-  const store = new SliceStore({
-    service: kubernetes.service,
-    serviceDomain: settings.serviceDomain,
-    portName: settings.portName,
-    protocol: settings.protocol,
-    port: settings.port,
-    family: settings.family,
-  });
   const listeners = new Set<() => void>();
   // A burst of watch events (the slices the controller rewrites together arrive within a few
   // milliseconds) is one change: the first event opens a short window, the runtime hears of all.
@@ -47,13 +37,19 @@ export function createKubernetesSource(_resolver: Resolver, settings: Kubernetes
     }, BURST_WINDOW_MS);
     pending.unref();
   };
-  let watch: SliceWatch | undefined;
+  let feed: Promise<SliceFeed> | undefined;
   let closed = false;
 
   async function observe(signal: AbortSignal): Promise<Observation> {
     signal.throwIfAborted();
     if (closed) return closedObservation();
-    watch ??= new SliceWatch({ settings: kubernetes, credentials: createCredentials(kubernetes.credentials, kubernetes), store, changed });
+    // A feed that could not be opened is opened again by the next poll.
+    feed ??= openSliceFeed(kubernetes, settings, changed).catch((error: unknown) => {
+      feed = undefined;
+      throw error;
+    });
+    const { store, watch } = await feed;
+    if (closed) return closedObservation();
     await watch.started(signal);
     const state = watch.state;
     if (state.kind === 'starting') return closedObservation();
@@ -74,9 +70,20 @@ export function createKubernetesSource(_resolver: Resolver, settings: Kubernetes
       clearTimeout(pending);
       pending = undefined;
       listeners.clear();
-      await watch?.close();
+      const opened = await feed?.catch(() => undefined);
+      await opened?.watch.close();
     },
   };
+}
+
+/**
+ * The cache and its loop, over the Kubernetes API client code, loaded on first use: a program
+ * that reads only DNS never loads (or compiles) it, nor Node's https and tls.
+ */
+async function openSliceFeed(kubernetes: KubernetesSettings, settings: KubernetesSourceSettings, changed: () => void): Promise<SliceFeed> {
+  const { createSliceFeed } = await import('../kubernetes/slice-feed');
+  const { serviceDomain, portName, protocol, port, family } = settings;
+  return createSliceFeed(kubernetes, { serviceDomain, portName, protocol, port, family }, changed);
 }
 
 /** What a source closed before its first list answers: a failure, never an empty Service. */

@@ -6,7 +6,7 @@
  * ESM build both load it with a real dynamic import and read a Service through a kubeconfig.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,7 +77,8 @@ function project(name: string, withClient: boolean): string {
   const base = join(directory.path, name);
   const packageDirectory = join(base, 'node_modules', 'headless-discovery');
   mkdirSync(join(packageDirectory, 'dist'), { recursive: true });
-  for (const file of ['index.js', 'index.mjs']) copyFileSync(join(dist, file), join(packageDirectory, 'dist', file));
+  // The two builds of the main entry, and the chunks they load (some only on first use).
+  for (const file of readdirSync(dist).filter((name) => /\.m?js$/.test(name))) copyFileSync(join(dist, file), join(packageDirectory, 'dist', file));
   writeFileSync(join(packageDirectory, 'package.json'), JSON.stringify({ name: 'headless-discovery', main: './dist/index.js', type: 'commonjs' }));
   if (withClient) {
     mkdirSync(join(base, 'node_modules', '@kubernetes'), { recursive: true });
