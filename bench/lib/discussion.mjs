@@ -59,15 +59,25 @@ function importText(results, targets) {
   const missed = rows.filter((t) => !t.met);
   const esm = rows.find((t) => t.target.startsWith('`import()`'));
   const cjs = rows.find((t) => t.target.startsWith('`require()`'));
+  const floorOf = (name) => results.import.rows.find((row) => row.name === name)?.inside.median;
+  const emptyEsm = floorOf('import (an empty ES module)');
+  const emptyCjs = floorOf('require (an empty CommonJS module)');
   return (
     `**Import.** Inside a fresh process, against ${targets.find((t) => t.key === 'import')?.target.split('≤ ')[1] ?? '15 ms in-process'}: ${verdicts}. ` +
-    'The bundle carries its own copy of dns2\'s packet codec (not dns2\'s servers and clients, nor the http, https, http2 and tls modules ' +
-    'they load) and of eventemitter3; p-retry is loaded only when a lookup is retried. ' +
+    'Importing loads what a DNS discovery runs, in the entry and two chunks: the doctor\'s checks (`diagnose()`, and the explanation of an ' +
+    'empty membership) and the `kubernetes` source\'s API client are chunks of their own, loaded on first use, and so are Node\'s http, ' +
+    'https, tls, fs/promises and dgram (HTTP probes, the API, latches, the first UDP socket); p-retry is loaded only when a lookup is ' +
+    'retried. The bundle carries its own copy of dns2\'s packet codec (not dns2\'s servers and clients, nor the http, https, http2 and tls ' +
+    'modules they load) and of eventemitter3. ' +
+    (emptyEsm !== undefined && emptyCjs !== undefined
+      ? `Node's loader itself costs part of it: an empty ES module takes ${fmt(emptyEsm)} ms to \`import()\`, an empty CommonJS module ${fmt(emptyCjs)} ms ` +
+        `to \`require()\`, timed the same way${esm && cjs ? ` (the library's own share: ${fmt(esm.value - emptyEsm)} ms and ${fmt(cjs.value - emptyCjs)} ms)` : ''}. `
+      : '') +
     (missed.length && esm && cjs && esm.value > cjs.value
       ? `\`import()\` takes ${fmt(esm.value - cjs.value)} ms more than \`require()\` of the same code: the ES module loader's own resolution and ` +
-        'linking, and the `createRequire` banner the ESM build needs for the bundled CommonJS codec; the rest is compiling and running the bundle. '
+        'linking of each of the three files, and the `createRequire` banner the ESM build needs for the bundled CommonJS codec; the rest is compiling and running the code. '
       : '') +
-    (pack ? `The tarball is ${fmt(pack.size / 1024, 0)} KiB packed, ${fmt(pack.unpackedSize / 1024, 0)} KiB unpacked; that is an ES module and a CommonJS build of each entry point (the library, the testing kit, the OpenTelemetry subpath) with their declarations, and the command; no source maps.` : '')
+    (pack ? `The tarball is ${fmt(pack.size / 1024, 0)} KiB packed, ${fmt(pack.unpackedSize / 1024, 0)} KiB unpacked; that is an ES module and a CommonJS build of each entry point (the library and its chunks, the testing kit, the OpenTelemetry subpath) with their declarations, and the command; no source maps.` : '')
   );
 }
 

@@ -1,5 +1,9 @@
 // Cost of importing the package (a fresh process each time) and the size of the packed tarball.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { log } from './common.mjs';
 import { summarize } from './stats.mjs';
 
@@ -11,8 +15,25 @@ async function loadTinybench() {
   }
 }
 
+/** Rows that time an empty module the same way: what Node's loader costs before any of our code. */
+export const FLOOR_ROWS = new Set(['import (an empty ES module)', 'require (an empty CommonJS module)']);
+
 export async function benchImport(root, { short }) {
   const runs = short ? 5 : 20;
+  const floor = mkdtempSync(join(tmpdir(), 'headless-discovery-import-'));
+  const emptyEsm = join(floor, 'empty.mjs');
+  const emptyCjs = join(floor, 'empty.cjs');
+  writeFileSync(emptyEsm, 'export {};\n');
+  writeFileSync(emptyCjs, 'module.exports = {};\n');
+  try {
+    return await benchImportRows(root, runs, { emptyEsm, emptyCjs });
+  } finally {
+    rmSync(floor, { recursive: true, force: true });
+  }
+}
+
+async function benchImportRows(root, runs, { emptyEsm, emptyCjs }) {
+  const timed = (load) => `const t = performance.now(); ${load}; process.stdout.write(String(performance.now() - t));`;
   const scripts = {
     'node (empty)': ['--input-type=module', '-e', 'process.stdout.write(String(0))'],
     'import (ESM)': [
@@ -21,6 +42,8 @@ export async function benchImport(root, { short }) {
       "const t = performance.now(); await import('headless-discovery'); process.stdout.write(String(performance.now() - t));",
     ],
     'require (CJS)': ['-e', "const t = performance.now(); require('headless-discovery'); process.stdout.write(String(performance.now() - t));"],
+    'import (an empty ES module)': ['--input-type=module', '-e', timed(`await import(${JSON.stringify(pathToFileURL(emptyEsm).href)})`)],
+    'require (an empty CommonJS module)': ['-e', timed(`require(${JSON.stringify(emptyCjs)})`)],
   };
   const inside = Object.fromEntries(Object.keys(scripts).map((name) => [name, []]));
   const spawnOnce = (name) => {

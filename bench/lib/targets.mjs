@@ -1,6 +1,7 @@
 // The performance targets and their verdicts, from the results alone (pure): the targets table
 // and the discussion both read them from here. Ratios are medians of pairs (ours/baseline).
 import { errorList } from './common.mjs';
+import { FLOOR_ROWS } from './import.mjs';
 import { channelTargets } from './report-channels.mjs';
 import { fmt } from './stats.mjs';
 
@@ -110,7 +111,7 @@ function cpuTargets(results) {
 function importTargets(results) {
   if (!results.import) return [];
   return results.import.rows
-    .filter((row) => row.name !== 'node (empty)')
+    .filter((row) => row.name !== 'node (empty)' && !FLOOR_ROWS.has(row.name))
     .map((row) => ({
       key: 'import',
       shape: null,
