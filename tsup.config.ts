@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
 import { defineConfig, type Options } from 'tsup';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
@@ -30,10 +31,24 @@ const shared = {
 // through tsup; each build's chunks sit next to its entry in dist/.)
 const main = { index: 'src/index.ts' };
 
-// The subpaths are bundled whole, each on its own. `opentelemetry/index` imports
-// `@opentelemetry/api`, a peer dependency, which tsup leaves external: only that entry loads it,
-// so the main entry works without it installed.
+// The subpaths are bundled whole, each on its own, but for the error classes (below).
+// `opentelemetry/index` imports `@opentelemetry/api`, a peer dependency, which tsup leaves
+// external: only that entry loads it, so the main entry works without it installed.
 const subpaths = { 'testing/index': 'src/testing/index.ts', 'opentelemetry/index': 'src/opentelemetry/index.ts' };
+
+// A subpath takes the error classes from the main entry (the package importing itself) instead of
+// bundling a copy: a copy would be other classes, and `error instanceof InvalidOptionError` would
+// fail for an error the subpath threw.
+const errorsModule = resolve('src/errors.ts');
+type EsbuildPlugin = NonNullable<Options['esbuildPlugins']>[number];
+const errorsFromMainEntry: EsbuildPlugin = {
+  name: 'errors-from-main-entry',
+  setup(build) {
+    build.onResolve({ filter: /(^|\/)errors$/ }, (args) =>
+      resolve(args.resolveDir, `${args.path}.ts`) === errorsModule ? { path: 'headless-discovery', external: true } : undefined,
+    );
+  },
+};
 
 // The bundled codec is CommonJS and `require()`s Node's built-ins; an ES module has no
 // `require`, so the ESM build defines one for it.
@@ -46,8 +61,8 @@ const define = { __VERSION__: JSON.stringify(version) };
 export default defineConfig([
   { ...shared, entry: main, splitting: true, format: ['esm'], dts: true, banner: { js: esmRequire }, define },
   { ...shared, entry: main, splitting: true, format: ['cjs'], dts: true, define },
-  { ...shared, entry: subpaths, format: ['esm'], dts: true, banner: { js: esmRequire }, define },
-  { ...shared, entry: subpaths, format: ['cjs'], dts: true, define },
+  { ...shared, entry: subpaths, format: ['esm'], dts: true, banner: { js: esmRequire }, define, esbuildPlugins: [errorsFromMainEntry] },
+  { ...shared, entry: subpaths, format: ['cjs'], dts: true, define, esbuildPlugins: [errorsFromMainEntry] },
   {
     // The command: CommonJS only (a bin is one file), with its version baked in.
     ...shared,

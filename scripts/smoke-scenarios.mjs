@@ -59,6 +59,9 @@ class Reader extends MetricReader { async onShutdown() {} async onForceFlush() {
     const provider = typeof MeterProvider.prototype.addMetricReader === 'function' ? new MeterProvider() : new MeterProvider({ readers: [reader] });
     if (typeof provider.addMetricReader === 'function') provider.addMetricReader(reader);
     const metrics = registerDiscoveryMetrics(discovery, { meterProvider: provider, histograms: true });
+    let thrown;
+    try { registerDiscoveryMetrics({}); } catch (error) { thrown = error; }
+    assert(thrown instanceof InvalidOptionError, 'the subpath throws the InvalidOptionError of the main entry');
     await discovery.start();
     const { resourceMetrics, errors } = await reader.collect();
     assert(errors.length === 0, 'no callback error');
@@ -82,10 +85,10 @@ class Reader extends MetricReader { async onShutdown() {} async onForceFlush() {
 
 export const otelScenarios = {
   'otel-esm.mjs':
-    "import { createDiscovery } from 'headless-discovery';\nimport { HISTOGRAMS, METRICS, registerDiscoveryMetrics } from 'headless-discovery/opentelemetry';\n" +
+    "import { createDiscovery, InvalidOptionError } from 'headless-discovery';\nimport { HISTOGRAMS, METRICS, registerDiscoveryMetrics } from 'headless-discovery/opentelemetry';\n" +
     "import { createFakeCluster } from 'headless-discovery/testing';\nimport { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';",
   'otel-cjs.cjs':
-    "const { createDiscovery } = require('headless-discovery');\nconst { HISTOGRAMS, METRICS, registerDiscoveryMetrics } = require('headless-discovery/opentelemetry');\n" +
+    "const { createDiscovery, InvalidOptionError } = require('headless-discovery');\nconst { HISTOGRAMS, METRICS, registerDiscoveryMetrics } = require('headless-discovery/opentelemetry');\n" +
     "const { createFakeCluster } = require('headless-discovery/testing');\nconst { MeterProvider, MetricReader } = require('@opentelemetry/sdk-metrics');",
 };
 
