@@ -202,7 +202,8 @@ export class MisconfigurationError extends DiscoveryError {
 /**
  * DNS named, as one of the Service's endpoints, a host that is not `<pod>.<serviceDomain>` with
  * `<pod>` an RFC 1123 label (an SRV target of another Service, one outside the cluster zone, or a
- * label no pod can have): it is not a member, and is reported once per name. Usually a proxy or resolver rewriting answers, or records added by hand.
+ * label no pod can have): it is not a member, and is reported once per name. Usually a proxy or
+ * resolver rewriting answers, or records added by hand.
  */
 export class ForeignPeerError extends DiscoveryError {
   /** The name, absolute and lower-case. */

@@ -55,7 +55,7 @@ export function deriveStatefulSet(podName: string): string | undefined {
 /**
  * True when `host` is `<one label>.<serviceDomain>`: the name of a pod of this Service, not of
  * another (`mysql-1.other.default.svc…`) and not outside the zone, whose label is one Kubernetes
- * can give (RFC 1123: a damaged name such as `\xe0\ufffdsql-0` is no pod of ours).
+ * can give (RFC 1123: a name damaged on the way, such as `m\xcalql-4`, is no pod of ours).
  * Case-insensitive; trailing dots on either are ignored.
  */
 export function isPodHost(host: string, serviceDomain: string): boolean {
