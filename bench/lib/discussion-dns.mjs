@@ -172,7 +172,8 @@ export function cpuText(results, targets) {
     if (rotated.length) {
       text +=
         `On ${list(rotated)} it gets different bytes every time (BIND rotates the order of the records of an RRset), so the library compares ` +
-        'the records as a multiset of their wire bytes instead, and reuses the last decoding when they are the same. ';
+        'the records as a multiset instead (their wire bytes, or their names spelled out where compression points into another record, as for ' +
+        'glue owned by the SRV targets), and reuses the last decoding when they are the same. ';
     }
   }
   const missed = rows.filter((t) => !t.met);

@@ -3,10 +3,12 @@
  * a poll gets the same answer most of the time, and decoding a 64 KiB answer again costs
  * milliseconds where comparing costs microseconds. CoreDNS repeats an answer byte for byte (but
  * the ID); BIND and caching forwarders rotate the order of the records, so the records are also
- * compared as a multiset of their wire bytes. That holds exactly when no name in a record points
- * (by compression) past the question, which every name of a plain SRV, A or AAAA answer does
- * (their owners point at the question, SRV targets are never compressed); a record that points
- * elsewhere (glue owned by an SRV target, say) makes the message compared byte for byte only.
+ * compared as a multiset. A record whose names point (by compression) at most into the question
+ * counts as its wire bytes, which is every record of a plain SRV, A or AAAA answer (their owners
+ * point at the question, SRV targets are never compressed) and is cheap. A record with a name
+ * that points past the question (glue owned by an SRV target, whose bytes depend on where that
+ * target sits) counts as its content: its names spelled out in full, then its type, class, TTL
+ * and data.
  *
  * @module
  */
@@ -17,10 +19,14 @@ const HEADER_LENGTH = 12;
 /** Offsets (within RDATA) of a name, per record type, for the types that hold one. */
 const RDATA_NAME_OFFSET: Readonly<Record<number, number>> = { 2: 0, 5: 0, 12: 0, 15: 2, 33: 6 };
 const TYPE_SOA = 6;
+/** The longest name (RFC 1035 §2.3.4), its root octet included. */
+const MAX_NAME_OCTETS = 255;
+/** `skipName`'s `head` that allows a pointer anywhere (the name is only skipped, not compared). */
+const ANY_POINTER = Number.POSITIVE_INFINITY;
 
 interface Remembered<T> {
   readonly bytes: Buffer;
-  /** Each record's wire bytes (latin1) and how many times it occurs; `undefined` when order matters. */
+  /** Each record's key (see `recordKey`) and how many times it occurs; `undefined` when the message did not parse. */
   readonly records: ReadonlyMap<string, number> | undefined;
   readonly decoded: T;
 }
@@ -65,35 +71,109 @@ function questionEnd(message: Buffer): number | undefined {
 }
 
 /**
- * Every record after the question, as its wire bytes, counted; `undefined` when the message does
- * not parse to its end, or a name points past the question (then the bytes depend on the order).
+ * Every record after the question, as its section and a key (see {@link recordKey}), counted;
+ * `undefined` when the message does not parse to its end.
  */
 function recordMultiset(message: Buffer, head: number): Map<string, number> | undefined {
-  const total = message.readUInt16BE(6) + message.readUInt16BE(8) + message.readUInt16BE(10);
+  const answers = message.readUInt16BE(6);
+  const authorities = message.readUInt16BE(8);
+  const total = answers + authorities + message.readUInt16BE(10);
   const records = new Map<string, number>();
   let offset = head;
   for (let i = 0; i < total; i++) {
-    const afterOwner = skipName(message, offset, head);
+    const afterOwner = skipName(message, offset, ANY_POINTER);
     if (afterOwner === undefined || afterOwner + 10 > message.length) return undefined;
-    const type = message.readUInt16BE(afterOwner);
-    const rdata = afterOwner + 10;
-    const end = rdata + message.readUInt16BE(afterOwner + 8);
-    if (end > message.length || !namesStayInQuestion(message, type, rdata, end, head)) return undefined;
-    const key = message.toString('latin1', offset, end);
-    records.set(key, (records.get(key) ?? 0) + 1);
-    offset = end;
+    const record = { start: offset, afterOwner, type: message.readUInt16BE(afterOwner), rdata: afterOwner + 10, end: afterOwner + 10 + message.readUInt16BE(afterOwner + 8) };
+    if (record.end > message.length) return undefined;
+    // The same record in another section is another record.
+    const section = i < answers ? 'a' : i < answers + authorities ? 'n' : 'd';
+    const key = recordKey(message, record, head);
+    if (key === undefined) return undefined;
+    records.set(section + key, (records.get(section + key) ?? 0) + 1);
+    offset = record.end;
   }
   return offset === message.length ? records : undefined;
 }
 
+/** Where one resource record sits in a message. */
+interface RecordSpan {
+  readonly start: number;
+  readonly afterOwner: number;
+  readonly type: number;
+  readonly rdata: number;
+  readonly end: number;
+}
+
+/**
+ * A record's key: `=` and its wire bytes when every name in it points at most into the question
+ * (the question is compared as it is, so those bytes mean the same in both messages); else `~`
+ * and its content, names spelled out. `undefined` for a name that does not parse.
+ */
+function recordKey(message: Buffer, record: RecordSpan, head: number): string | undefined {
+  if (skipName(message, record.start, head) !== undefined && namesStayInQuestion(message, record, head)) {
+    return `=${message.toString('latin1', record.start, record.end)}`;
+  }
+  const owner = spelledName(message, record.start);
+  const data = spelledData(message, record);
+  // Type, class and TTL; not RDLENGTH, which depends on compression.
+  return owner === undefined || data === undefined ? undefined : `~${owner}${message.toString('latin1', record.afterOwner, record.afterOwner + 8)}${data}`;
+}
+
 /** The names inside a record's RDATA point at most into the question. */
-function namesStayInQuestion(message: Buffer, type: number, rdata: number, end: number, head: number): boolean {
+function namesStayInQuestion(message: Buffer, { type, rdata, end }: RecordSpan, head: number): boolean {
   if (type === TYPE_SOA) {
     const afterMname = skipName(message, rdata, head, end);
     return afterMname !== undefined && skipName(message, afterMname, head, end) !== undefined;
   }
   const nameOffset = RDATA_NAME_OFFSET[type];
   return nameOffset === undefined || skipName(message, rdata + nameOffset, head, end) !== undefined;
+}
+
+/** A record's RDATA with its names spelled out (SOA's two, or the one of SRV, MX, PTR, …). */
+function spelledData(message: Buffer, { type, rdata, end }: RecordSpan): string | undefined {
+  const raw = (from: number, to: number): string => message.toString('latin1', from, to);
+  if (type === TYPE_SOA) {
+    // MNAME, RNAME, then five 32-bit numbers.
+    const mname = spelledAt(message, rdata, end);
+    const rname = mname && spelledAt(message, mname.after, end);
+    return mname && rname ? `${mname.spelled}${rname.spelled}${raw(rname.after, end)}` : undefined;
+  }
+  const nameOffset = RDATA_NAME_OFFSET[type];
+  if (nameOffset === undefined) return raw(rdata, end);
+  const name = spelledAt(message, rdata + nameOffset, end);
+  return name ? `${raw(rdata, rdata + nameOffset)}${name.spelled}${raw(name.after, end)}` : undefined;
+}
+
+/** The name at `at` (within a record ending at `limit`), spelled out, and the offset after it. */
+function spelledAt(message: Buffer, at: number, limit: number): { readonly spelled: string; readonly after: number } | undefined {
+  const after = skipName(message, at, ANY_POINTER, limit);
+  const spelled = spelledName(message, at);
+  return after === undefined || spelled === undefined ? undefined : { spelled, after };
+}
+
+/**
+ * The name at `start` with every pointer followed, as the wire bytes of its labels (latin1) and
+ * the root; `undefined` when it does not parse, is longer than 255 octets or points forward
+ * (compression only ever points back, which also rules out loops).
+ */
+function spelledName(message: Buffer, start: number): string | undefined {
+  let position = start;
+  let spelled = '';
+  while (position < message.length) {
+    const byte = message[position] as number;
+    if (byte === 0) return `${spelled}\0`;
+    if ((byte & 0xc0) === 0xc0) {
+      if (position + 1 >= message.length) return undefined;
+      const target = ((byte & 0x3f) << 8) | (message[position + 1] as number);
+      if (target >= position) return undefined;
+      position = target;
+      continue;
+    }
+    if ((byte & 0xc0) !== 0 || spelled.length + byte + 1 > MAX_NAME_OCTETS - 1) return undefined;
+    spelled += message.toString('latin1', position, position + 1 + byte);
+    position += 1 + byte;
+  }
+  return undefined;
 }
 
 /**
