@@ -36,12 +36,8 @@ async function benchImportRows(root, runs, { emptyEsm, emptyCjs }) {
   const timed = (load) => `const t = performance.now(); ${load}; process.stdout.write(String(performance.now() - t));`;
   const scripts = {
     'node (empty)': ['--input-type=module', '-e', 'process.stdout.write(String(0))'],
-    'import (ESM)': [
-      '--input-type=module',
-      '-e',
-      "const t = performance.now(); await import('headless-discovery'); process.stdout.write(String(performance.now() - t));",
-    ],
-    'require (CJS)': ['-e', "const t = performance.now(); require('headless-discovery'); process.stdout.write(String(performance.now() - t));"],
+    'import (ESM)': ['--input-type=module', '-e', timed("await import('headless-discovery')")],
+    'require (CJS)': ['-e', timed("require('headless-discovery')")],
     'import (an empty ES module)': ['--input-type=module', '-e', timed(`await import(${JSON.stringify(pathToFileURL(emptyEsm).href)})`)],
     'require (an empty CommonJS module)': ['-e', timed(`require(${JSON.stringify(emptyCjs)})`)],
   };

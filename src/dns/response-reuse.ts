@@ -26,8 +26,8 @@ const ANY_POINTER = Number.POSITIVE_INFINITY;
 
 interface Remembered<T> {
   readonly bytes: Buffer;
-  /** Each record's key (see `recordKey`) and how many times it occurs; `undefined` when the message did not parse. */
-  readonly records: ReadonlyMap<string, number> | undefined;
+  /** Its records, counted (see {@link recordMultiset}); `undefined` when the message did not parse. */
+  readonly records: RecordMultiset | undefined;
   readonly decoded: T;
 }
 
@@ -57,10 +57,13 @@ export class ResponseReuse<T> {
   }
 }
 
-function sameMultiset(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
-  if (a.size !== b.size) return false;
-  for (const [key, count] of a) if (b.get(key) !== count) return false;
-  return true;
+function sameMultiset(a: RecordMultiset, b: RecordMultiset): boolean {
+  return a.every((bucket, index) => {
+    const other = b[index] as ReadonlyMap<string, number>;
+    if (bucket.size !== other.size) return false;
+    for (const [key, count] of bucket) if (other.get(key) !== count) return false;
+    return true;
+  });
 }
 
 /** The offset after the question section, or `undefined` for anything but one plain question. */
@@ -71,28 +74,38 @@ function questionEnd(message: Buffer): number | undefined {
 }
 
 /**
- * Every record after the question, as its section and a key (see {@link recordKey}), counted;
- * `undefined` when the message does not parse to its end.
+ * The records of a message, counted, in six buckets: by section (answer, authority, additional:
+ * the same record in another section is another record), and by how a record is keyed. A record
+ * whose names point at most into the question is keyed by its wire bytes (the question is
+ * compared as it is, so those bytes mean the same in both messages): the cheap case, and every
+ * record of a plain SRV, A or AAAA answer. Any other is keyed by its content, names spelled out.
  */
-function recordMultiset(message: Buffer, head: number): Map<string, number> | undefined {
+type RecordMultiset = readonly Map<string, number>[];
+
+/** The records after the question (see {@link RecordMultiset}); `undefined` when the message does not parse to its end. */
+function recordMultiset(message: Buffer, head: number): RecordMultiset | undefined {
   const answers = message.readUInt16BE(6);
   const authorities = message.readUInt16BE(8);
   const total = answers + authorities + message.readUInt16BE(10);
-  const records = new Map<string, number>();
+  const buckets = Array.from({ length: 6 }, () => new Map<string, number>());
   let offset = head;
   for (let i = 0; i < total; i++) {
-    const afterOwner = skipName(message, offset, ANY_POINTER);
+    const ownerInQuestion = skipName(message, offset, head);
+    const afterOwner = ownerInQuestion ?? skipName(message, offset, ANY_POINTER);
     if (afterOwner === undefined || afterOwner + 10 > message.length) return undefined;
-    const record = { start: offset, afterOwner, type: message.readUInt16BE(afterOwner), rdata: afterOwner + 10, end: afterOwner + 10 + message.readUInt16BE(afterOwner + 8) };
-    if (record.end > message.length) return undefined;
-    // The same record in another section is another record.
-    const section = i < answers ? 'a' : i < answers + authorities ? 'n' : 'd';
-    const key = recordKey(message, record, head);
+    const type = message.readUInt16BE(afterOwner);
+    const rdata = afterOwner + 10;
+    const end = rdata + message.readUInt16BE(afterOwner + 8);
+    if (end > message.length) return undefined;
+    const byBytes = ownerInQuestion !== undefined && namesStayInQuestion(message, type, rdata, end, head);
+    const key = byBytes ? message.toString('latin1', offset, end) : contentKey(message, { start: offset, afterOwner, type, rdata, end });
     if (key === undefined) return undefined;
-    records.set(section + key, (records.get(section + key) ?? 0) + 1);
-    offset = record.end;
+    const section = i < answers ? 0 : i < answers + authorities ? 1 : 2;
+    const bucket = buckets[section * 2 + (byBytes ? 0 : 1)] as Map<string, number>;
+    bucket.set(key, (bucket.get(key) ?? 0) + 1);
+    offset = end;
   }
-  return offset === message.length ? records : undefined;
+  return offset === message.length ? buckets : undefined;
 }
 
 /** Where one resource record sits in a message. */
@@ -104,23 +117,15 @@ interface RecordSpan {
   readonly end: number;
 }
 
-/**
- * A record's key: `=` and its wire bytes when every name in it points at most into the question
- * (the question is compared as it is, so those bytes mean the same in both messages); else `~`
- * and its content, names spelled out. `undefined` for a name that does not parse.
- */
-function recordKey(message: Buffer, record: RecordSpan, head: number): string | undefined {
-  if (skipName(message, record.start, head) !== undefined && namesStayInQuestion(message, record, head)) {
-    return `=${message.toString('latin1', record.start, record.end)}`;
-  }
+/** A record's content: its owner spelled out, type, class and TTL (not RDLENGTH, which depends on compression), and its RDATA with names spelled out. */
+function contentKey(message: Buffer, record: RecordSpan): string | undefined {
   const owner = spelledName(message, record.start);
   const data = spelledData(message, record);
-  // Type, class and TTL; not RDLENGTH, which depends on compression.
-  return owner === undefined || data === undefined ? undefined : `~${owner}${message.toString('latin1', record.afterOwner, record.afterOwner + 8)}${data}`;
+  return owner === undefined || data === undefined ? undefined : `${owner}${message.toString('latin1', record.afterOwner, record.afterOwner + 8)}${data}`;
 }
 
 /** The names inside a record's RDATA point at most into the question. */
-function namesStayInQuestion(message: Buffer, { type, rdata, end }: RecordSpan, head: number): boolean {
+function namesStayInQuestion(message: Buffer, type: number, rdata: number, end: number, head: number): boolean {
   if (type === TYPE_SOA) {
     const afterMname = skipName(message, rdata, head, end);
     return afterMname !== undefined && skipName(message, afterMname, head, end) !== undefined;
